@@ -1,0 +1,387 @@
+import { GeckoClient, type GeckoClientOptions } from './client.js';
+import { Emitter } from './emitter.js';
+import {
+  ClosedError,
+  GeckoAuthError,
+  ReauthRequiredError,
+  RefreshTimeoutError,
+  StoreError,
+  TokensMissingError,
+} from './errors.js';
+import type { GeckoAuthEvents, RefreshReason } from './events.js';
+import { validateOptions, type GeckoAuthOptions, type ResolvedOptions } from './options.js';
+import { redactedInspect } from './redact.js';
+import { callRefreshEndpoint } from './refresher.js';
+import { raceSignal } from './signals.js';
+import { TokenSet, type GeckoTokens } from './tokens.js';
+
+/** Treat the ID token as expired this long before its `exp`, so no request carries a token that
+ * expires while in flight. Capped at a tenth of the token's life for very short-lived tokens. */
+const EXPIRY_MARGIN_MS = 30_000;
+/** After a failed background refresh, wait this long (doubling per failure) before another. */
+const BACKGROUND_RETRY_BASE_MS = 5_000;
+const BACKGROUND_RETRY_MAX_MS = 5 * 60_000;
+/** A token obtained by refresh this recently is not refreshed again because of a 401: when the
+ * API rejects every token, that stops a refresh per request. */
+const MIN_REACTIVE_REFRESH_INTERVAL_MS = 5_000;
+
+/** Where a new token set came from: this process's refresh call, or another's, via the store. */
+type Outcome = { tokens: TokenSet; receivedAt: number | undefined; source: 'endpoint' | 'store' };
+
+/** Lifecycle of a GeckoAuth instance. */
+export type GeckoAuthStatus = 'loading' | 'ready' | 'reauth-required' | 'closed';
+
+/**
+ * Owns one GeckoForm API token (three JWTs) and keeps it valid: refreshes shortly before the ID
+ * token expires, once on a 401, and never more than once at a time.
+ *
+ * @example
+ * ```ts
+ * const auth = new GeckoAuth({ region: 'eu', tokens: { id, access, refresh }, store });
+ * auth.on('reauth-required', () => pager.alert('Create a new GeckoForm API token'));
+ * const forms = await auth.client().get('/forms', { query: { per_page: 15 } });
+ * ```
+ */
+export class GeckoAuth extends Emitter<GeckoAuthEvents> {
+  /** Base URL of the GeckoForm API; the only place the ID token is sent. */
+  readonly apiUrl: string;
+  /** The refresh endpoint; the only place the refresh token is sent. */
+  readonly refreshUrl: string;
+
+  readonly #options: ResolvedOptions;
+  readonly #initial: TokenSet | undefined;
+  #current: TokenSet | undefined;
+  #idToken = '';
+  // The hot path is one comparison against #refreshAt; everything else happens off it.
+  #refreshAt = Number.NEGATIVE_INFINITY;
+  #usableUntil = Number.NEGATIVE_INFINITY;
+  #obtainedAt = Number.NEGATIVE_INFINITY;
+  #backgroundFailures = 0;
+  #loading: Promise<void> | undefined;
+  #inflight: Promise<TokenSet> | undefined;
+  #reauth: ReauthRequiredError | undefined;
+  #closed = false;
+
+  /**
+   * @throws {TypeError} for an invalid option, naming it.
+   * @throws {TokenFormatError} for a malformed token, naming which one (never its text).
+   */
+  constructor(options: GeckoAuthOptions) {
+    super();
+    this.#options = validateOptions(options);
+    this.apiUrl = this.#options.apiUrl;
+    this.refreshUrl = this.#options.refreshUrl;
+    this.#initial = options.tokens === undefined ? undefined : TokenSet.from(options.tokens);
+
+    for (const warning of this.#options.warnings) {
+      queueMicrotask(() => this.emit('warning', warning));
+    }
+  }
+
+  /** Where this instance is in its life. */
+  get status(): GeckoAuthStatus {
+    if (this.#closed) return 'closed';
+    if (this.#reauth !== undefined) return 'reauth-required';
+    return this.#current === undefined ? 'loading' : 'ready';
+  }
+
+  /** The current token set (prints without its secrets), or undefined before the first use. */
+  get tokens(): TokenSet | undefined {
+    return this.#current;
+  }
+
+  /**
+   * A valid ID token. Costs one clock read while the token is fresh; refreshes in the background
+   * inside the refresh window, and waits for a refresh only once the token has expired.
+   *
+   * @throws {ReauthRequiredError} once GeckoForm has refused the refresh token and the ID token
+   * has expired.
+   */
+  getIdToken(): Promise<string> {
+    if (this.#options.clock.now() < this.#refreshAt) return Promise.resolve(this.#idToken);
+
+    return this.#resolveIdToken();
+  }
+
+  /**
+   * Report that the API answered 401 to `rejectedIdToken`. Refreshes only if that token is still
+   * the current one (otherwise someone already did), and resolves to the token to retry with.
+   * When it resolves to `rejectedIdToken` itself, no newer token exists: do not retry.
+   */
+  async handleUnauthorized(rejectedIdToken: string): Promise<string> {
+    await this.#ensureLoaded();
+    if (rejectedIdToken !== this.#idToken) return this.getIdToken();
+    if (this.#reauth !== undefined) throw this.#reauth;
+
+    const sinceRefresh = this.#options.clock.now() - this.#obtainedAt;
+    if (sinceRefresh < MIN_REACTIVE_REFRESH_INTERVAL_MS) return this.#idToken;
+
+    return (await this.#refreshShared('unauthorized')).id;
+  }
+
+  /** Refresh now, whatever the expiry (joins a refresh already running). */
+  async refresh(): Promise<TokenSet> {
+    await this.#ensureLoaded();
+    return this.#refreshShared('forced');
+  }
+
+  /**
+   * Replace the token set, e.g. with a new API token after {@link ReauthRequiredError}.
+   * Saves it to the store and leaves the re-auth-required state.
+   */
+  async setTokens(tokens: GeckoTokens): Promise<void> {
+    const next = TokenSet.from(tokens);
+    this.#assertOpen();
+    await this.#options.store.save(next.toTokens());
+    this.#reauth = undefined;
+    this.#adopt(next, undefined);
+  }
+
+  /**
+   * A GeckoForm client that authenticates with this instance's tokens. Cheap: make one per
+   * incoming request and pass that request's `signal`.
+   */
+  client(options: GeckoClientOptions = {}): GeckoClient {
+    return new GeckoClient(this, {
+      fetch: this.#options.fetch,
+      timeout: this.#options.requestTimeout,
+      retries: this.#options.requestRetries,
+      ...options,
+    });
+  }
+
+  /** Stop: later calls fail with {@link ClosedError}. Does not close the store. */
+  close(): void {
+    this.#closed = true;
+    this.#refreshAt = Number.NEGATIVE_INFINITY;
+  }
+
+  async #resolveIdToken(): Promise<string> {
+    await this.#ensureLoaded();
+    const now = this.#options.clock.now();
+    if (now < this.#refreshAt) return this.#idToken;
+
+    if (now < this.#usableUntil) {
+      if (this.#reauth === undefined) this.#refreshInBackground();
+      return this.#idToken;
+    }
+    if (this.#reauth !== undefined) throw this.#reauth;
+
+    return (await this.#refreshShared('expired')).id;
+  }
+
+  #refreshInBackground(): void {
+    // While it runs, callers take the fast path with the still-valid token.
+    this.#refreshAt = this.#usableUntil;
+    this.#refreshShared('proactive').then(
+      () => {
+        this.#backgroundFailures = 0;
+      },
+      () => {
+        // Already reported through the 'error' event. Back off so a dead endpoint is not hit on
+        // every request, but try again well before the token expires.
+        const delay = Math.min(
+          BACKGROUND_RETRY_MAX_MS,
+          BACKGROUND_RETRY_BASE_MS * 2 ** this.#backgroundFailures++,
+        );
+        this.#refreshAt = Math.min(this.#options.clock.now() + delay, this.#usableUntil);
+      },
+    );
+  }
+
+  #refreshShared(reason: RefreshReason): Promise<TokenSet> {
+    if (this.#closed) return Promise.reject(new ClosedError());
+    if (this.#reauth !== undefined) return Promise.reject(this.#reauth);
+
+    this.#inflight ??= this.#runRefresh(reason).finally(() => {
+      this.#inflight = undefined;
+    });
+    return this.#inflight;
+  }
+
+  async #runRefresh(reason: RefreshReason): Promise<TokenSet> {
+    const from = this.#requireCurrent();
+    const controller = new AbortController();
+    const timeoutMs = this.#options.refreshTimeout;
+    const timer = setTimeout(() => controller.abort(new RefreshTimeoutError(timeoutMs)), timeoutMs);
+    try {
+      const outcome = await raceSignal(
+        this.#refreshUnderLock(from, reason, controller.signal),
+        controller.signal,
+      );
+      this.#assertOpen();
+      this.#adopt(outcome.tokens, outcome.receivedAt);
+      this.emit('refresh', {
+        reason,
+        source: outcome.source,
+        tokens: outcome.tokens,
+        idExpiresAt: new Date(outcome.tokens.idExpiresAt),
+      });
+      return outcome.tokens;
+    } catch (error) {
+      const failure = toGeckoError(error);
+      if (failure instanceof ReauthRequiredError) this.#enterReauth(failure);
+      else this.emit('error', { error: failure, reason, retryInMs: undefined });
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #refreshUnderLock(
+    from: TokenSet,
+    reason: RefreshReason,
+    signal: AbortSignal,
+  ): Promise<Outcome> {
+    const work = async (): Promise<Outcome> => {
+      // Another process sharing the store may have refreshed while this one waited for the lock.
+      const newer = await this.#loadNewer(from);
+      if (newer !== undefined) return { tokens: newer, receivedAt: undefined, source: 'store' };
+
+      const result = await callRefreshEndpoint(from, {
+        url: this.refreshUrl,
+        method: this.#options.refreshMethod,
+        fetch: this.#options.fetch,
+        parse: this.#options.parseRefreshResponse,
+        retries: this.#options.refreshRetries,
+        now: () => this.#options.clock.now(),
+        signal,
+        onRetry: (error, delay) => this.emit('error', { error, reason, retryInMs: delay }),
+      });
+      await this.#save(result.tokens);
+      return { ...result, source: 'endpoint' };
+    };
+    const { store } = this.#options;
+    return store.lock === undefined ? work() : store.lock(work, signal);
+  }
+
+  async #loadNewer(than: TokenSet): Promise<TokenSet | undefined> {
+    try {
+      const stored = await this.#loadStored();
+      return stored !== undefined && stored.id !== than.id && than.isOlderThan(stored)
+        ? stored
+        : undefined;
+    } catch (error) {
+      // An unreadable store must not stop the refresh itself; report it and go on.
+      this.emit('error', { error: toGeckoError(error), reason: 'load', retryInMs: undefined });
+      return undefined;
+    }
+  }
+
+  /** Save refreshed tokens. A failed save is reported, but the new tokens are still used: the
+   * previous ones stay valid at GeckoForm, so nothing is lost by going on. */
+  async #save(tokens: TokenSet): Promise<void> {
+    try {
+      await this.#options.store.save(tokens.toTokens());
+    } catch (error) {
+      const failure =
+        error instanceof GeckoAuthError
+          ? error
+          : new StoreError('Saving refreshed tokens failed.', { cause: error });
+      this.emit('error', { error: failure, reason: 'save', retryInMs: undefined });
+    }
+  }
+
+  #ensureLoaded(): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClosedError());
+    if (this.#current !== undefined) return Promise.resolve();
+
+    this.#loading ??= this.#load().catch((error: unknown) => {
+      this.#loading = undefined;
+      throw error;
+    });
+    return this.#loading;
+  }
+
+  /** First use: the store wins over the constructor's tokens unless they are newer, so a
+   * restarted process resumes with the tokens its last refresh saved. */
+  async #load(): Promise<void> {
+    const stored = await this.#loadStored();
+    const initial = this.#initial;
+    const chosen =
+      stored !== undefined && initial !== undefined
+        ? stored.isOlderThan(initial)
+          ? initial
+          : stored
+        : (stored ?? initial);
+    if (chosen === undefined) throw new TokensMissingError();
+
+    if (chosen !== stored) await this.#save(chosen);
+    if (this.#current === undefined) this.#adopt(chosen, undefined);
+  }
+
+  async #loadStored(): Promise<TokenSet | undefined> {
+    let raw: GeckoTokens | undefined;
+    try {
+      raw = await this.#options.store.load();
+    } catch (error) {
+      if (error instanceof GeckoAuthError) throw error;
+      throw new StoreError('Loading tokens from the store failed.', { cause: error });
+    }
+    if (raw === undefined) return undefined;
+
+    try {
+      return TokenSet.from(raw);
+    } catch (error) {
+      throw new StoreError('The store holds malformed tokens.', { cause: error });
+    }
+  }
+
+  /**
+   * Make `tokens` current and compute the deadlines the hot path compares against. When the
+   * token says when it was issued and we know when it arrived, its remaining life is measured on
+   * our own clock, which cancels any skew between our clock and GeckoForm's.
+   */
+  #adopt(tokens: TokenSet, receivedAt: number | undefined): void {
+    const now = this.#options.clock.now();
+    const lifetime =
+      tokens.idIssuedAt === undefined ? undefined : tokens.idExpiresAt - tokens.idIssuedAt;
+    const expiresAt =
+      receivedAt !== undefined && lifetime !== undefined
+        ? receivedAt + lifetime
+        : tokens.idExpiresAt;
+    const span = Math.max(0, lifetime ?? expiresAt - now);
+
+    this.#current = tokens;
+    this.#idToken = tokens.id;
+    this.#obtainedAt = receivedAt ?? Number.NEGATIVE_INFINITY;
+    this.#usableUntil = expiresAt - Math.min(EXPIRY_MARGIN_MS, span / 10);
+    this.#refreshAt = this.#closed
+      ? Number.NEGATIVE_INFINITY
+      : expiresAt - Math.min(this.#options.refreshWindow, span / 2);
+  }
+
+  #enterReauth(error: ReauthRequiredError): void {
+    this.#reauth = error;
+    // The current ID token still works until it expires; after that every call fails fast.
+    this.#refreshAt = Math.min(this.#refreshAt, this.#usableUntil);
+    this.emit('reauth-required', { error });
+  }
+
+  #requireCurrent(): TokenSet {
+    if (this.#current === undefined) throw new TokensMissingError();
+    return this.#current;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ClosedError();
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      apiUrl: this.apiUrl,
+      refreshUrl: this.refreshUrl,
+      status: this.status,
+      tokens: this.#current?.toJSON(),
+    };
+  }
+
+  [redactedInspect](): string {
+    return `GeckoAuth ${JSON.stringify(this.toJSON())}`;
+  }
+}
+
+function toGeckoError(error: unknown): GeckoAuthError {
+  if (error instanceof GeckoAuthError) return error;
+  return new StoreError('Token refresh failed unexpectedly.', { cause: error });
+}

@@ -1,0 +1,275 @@
+import { parseJsonOrUndefined, readTextLimited } from './body.js';
+import {
+  ForeignOriginError,
+  GeckoApiError,
+  GeckoAuthError,
+  NetworkError,
+  RequestAbortedError,
+  RequestTimeoutError,
+  UnexpectedResponseError,
+} from './errors.js';
+import { paginate, type PaginateOptions } from './paginate.js';
+import { backoffDelay, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
+import { combineSignals, raceSignal } from './signals.js';
+
+/** What a client needs from its token owner; {@link GeckoAuth} is one. */
+export interface TokenSource {
+  /** Base URL of the GeckoForm API: the only origin the ID token is sent to. */
+  readonly apiUrl: string;
+  getIdToken(): Promise<string>;
+  handleUnauthorized(rejectedIdToken: string): Promise<string>;
+}
+
+/** Options of a {@link GeckoClient}, applied to each of its requests. */
+export interface GeckoClientOptions {
+  /** Abort every request of this client when this signal aborts (e.g. the caller hung up). */
+  signal?: AbortSignal;
+  /** Per-request timeout in ms. */
+  timeout?: number;
+  /** Retries of idempotent requests after 429/5xx or a network error. */
+  retries?: number;
+  /** Largest response body accepted, in bytes. Default 16 MiB. */
+  maxResponseBytes?: number;
+  fetch?: typeof fetch;
+}
+
+/** Query string values; `undefined` and `null` are left out. */
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+/** Options of one request. */
+export interface RequestOptions {
+  query?: Query;
+  /** Sent as JSON unless it is a string, `FormData`, `URLSearchParams`, `Blob` or bytes. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  timeout?: number;
+  retries?: number;
+}
+
+/** A successful response: status, headers and the parsed body. */
+export interface GeckoResponse<T> {
+  status: number;
+  headers: Headers;
+  data: T;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Same-origin redirects followed before giving up; a loop must not run forever. */
+const MAX_REDIRECTS = 5;
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/**
+ * A fetch-based GeckoForm API client that attaches a valid ID token to every request, retries
+ * once with a refreshed token on a 401, and retries idempotent requests on 429/5xx.
+ *
+ * @example
+ * ```ts
+ * const client = auth.client({ signal: request.signal });
+ * const form = await client.get<Form>('/forms/42');
+ * for await (const page of client.paginate<Form>('/forms')) console.log(page.length);
+ * ```
+ */
+export class GeckoClient {
+  readonly #auth: TokenSource;
+  readonly #options: GeckoClientOptions;
+  readonly #origin: string;
+
+  constructor(auth: TokenSource, options: GeckoClientOptions = {}) {
+    this.#auth = auth;
+    this.#options = options;
+    this.#origin = new URL(auth.apiUrl).origin;
+  }
+
+  /** A client like this one whose requests also abort with `signal`. */
+  withSignal(signal: AbortSignal): GeckoClient {
+    return new GeckoClient(this.#auth, { ...this.#options, signal });
+  }
+
+  get<T = unknown>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('GET', path, options).then(toData);
+  }
+
+  post<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>('POST', path, { ...options, body }).then(toData);
+  }
+
+  put<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>('PUT', path, { ...options, body }).then(toData);
+  }
+
+  patch<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>('PATCH', path, { ...options, body }).then(toData);
+  }
+
+  delete<T = unknown>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('DELETE', path, options).then(toData);
+  }
+
+  /**
+   * Iterate a paginated list page by page (`page` / `per_page`), until a short or empty page or
+   * until the body's metadata says it was the last.
+   */
+  paginate<T = unknown>(
+    path: string,
+    options?: PaginateOptions,
+  ): AsyncGenerator<T[], void, undefined> {
+    return paginate<T>((query) => this.get(path, { ...options, query }), path, options);
+  }
+
+  /**
+   * Send a request and return status, headers and parsed body.
+   *
+   * @throws {GeckoApiError} for a non-2xx answer; {@link RequestTimeoutError},
+   * {@link RequestAbortedError}, {@link NetworkError}, {@link ForeignOriginError}.
+   */
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<GeckoResponse<T>> {
+    const verb = method.toUpperCase();
+    const url = this.#resolve(path, options.query);
+    const shown = url.pathname + url.search;
+    const timeoutMs = options.timeout ?? this.#options.timeout ?? DEFAULT_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = combineSignals(timeout, this.#options.signal, options.signal);
+    const retries = IDEMPOTENT.has(verb) ? (options.retries ?? this.#options.retries ?? 0) : 0;
+    const fail = (error: unknown): never => {
+      if (timeout.aborted) throw new RequestTimeoutError(verb, shown, timeoutMs);
+      if (signal.aborted) throw new RequestAbortedError(verb, shown, { cause: signal.reason });
+      if (error instanceof GeckoAuthError) throw error;
+      throw new NetworkError(verb, shown, { cause: error });
+    };
+
+    let token = await raceSignal(this.#auth.getIdToken(), signal).catch(fail);
+    let authRetried = false;
+    for (let attempt = 0; ;) {
+      const response = await this.#send(verb, url, token, options, signal).catch(
+        (error: unknown) => {
+          if (signal.aborted || attempt >= retries || error instanceof GeckoAuthError) fail(error);
+          return undefined;
+        },
+      );
+      if (response === undefined) {
+        await sleep(backoffDelay(attempt++), signal).catch(fail);
+        continue;
+      }
+
+      if (response.status === 401 && !authRetried) {
+        authRetried = true;
+        const next = await this.#auth.handleUnauthorized(token).catch(fail);
+        if (next !== token) {
+          await response.body?.cancel();
+          token = next;
+          continue;
+        }
+      }
+      if (isRetryableStatus(response.status) && attempt < retries) {
+        const delay =
+          parseRetryAfter(response.headers.get('retry-after'), Date.now()) ?? backoffDelay(attempt);
+        // Waiting past our own deadline would only turn a 429 into a timeout.
+        if (delay < timeoutMs) {
+          await response.body?.cancel();
+          await sleep(delay, signal).catch(fail);
+          attempt++;
+          continue;
+        }
+      }
+      const data = await this.#readBody(response, verb, shown).catch(fail);
+      if (!response.ok)
+        throw new GeckoApiError({ status: response.status, method: verb, url: shown, body: data });
+
+      return { status: response.status, headers: response.headers, data: data as T };
+    }
+  }
+
+  /** Send once, following redirects by hand: the token goes along only within the API origin. */
+  async #send(
+    method: string,
+    url: URL,
+    token: string,
+    options: RequestOptions,
+    signal: AbortSignal,
+  ): Promise<Response> {
+    const doFetch = this.#options.fetch ?? globalThis.fetch;
+    const body = encodeBody(options.body);
+    let target = url;
+    let verb = method;
+    for (let hop = 0; ; hop++) {
+      const headers = new Headers(options.headers);
+      headers.set('accept', 'application/json');
+      if (body.contentType !== undefined && !headers.has('content-type'))
+        headers.set('content-type', body.contentType);
+      if (target.origin === this.#origin) headers.set('authorization', `Bearer ${token}`);
+      else headers.delete('authorization');
+
+      const response = await doFetch(target, {
+        method: verb,
+        headers,
+        body: verb === 'GET' || verb === 'HEAD' ? undefined : body.payload,
+        redirect: 'manual',
+        signal,
+      });
+      const location = response.headers.get('location');
+      if (
+        response.status < 300 ||
+        response.status > 399 ||
+        location === null ||
+        hop >= MAX_REDIRECTS
+      ) {
+        return response;
+      }
+      await response.body?.cancel();
+      target = new URL(location, target);
+      if (response.status === 303) verb = 'GET';
+    }
+  }
+
+  async #readBody(response: Response, method: string, shown: string): Promise<unknown> {
+    const limit = this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const { text, truncated } = await readTextLimited(response, limit);
+    if (truncated)
+      throw new UnexpectedResponseError(method, shown, `body larger than ${limit} bytes`);
+    if (text === '') return undefined;
+
+    const type = response.headers.get('content-type') ?? '';
+    return type.includes('json') ? (parseJsonOrUndefined(text) ?? text) : text;
+  }
+
+  #resolve(path: string, query: RequestOptions['query']): URL {
+    const absolute = /^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//');
+    const url = absolute
+      ? new URL(path, this.#auth.apiUrl)
+      : new URL(`${this.#auth.apiUrl}/${path.replace(/^\/+/, '')}`);
+    if (url.origin !== this.#origin) throw new ForeignOriginError(url.origin, this.#origin);
+
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+}
+
+function toData<T>(response: GeckoResponse<T>): T {
+  return response.data;
+}
+
+function encodeBody(body: unknown): {
+  payload: BodyInit | undefined;
+  contentType: string | undefined;
+} {
+  if (body === undefined) return { payload: undefined, contentType: undefined };
+  if (typeof body === 'string') return { payload: body, contentType: 'text/plain;charset=UTF-8' };
+  if (
+    body instanceof FormData ||
+    body instanceof URLSearchParams ||
+    body instanceof Blob ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body)
+  ) {
+    return { payload: body as BodyInit, contentType: undefined };
+  }
+  return { payload: JSON.stringify(body), contentType: 'application/json' };
+}

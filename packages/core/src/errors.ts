@@ -1,0 +1,215 @@
+/**
+ * Every error gecko-auth throws extends {@link GeckoAuthError} and carries a stable `code`.
+ * Switch on `code` (or use {@link isGeckoAuthError}), never on message text.
+ * Messages are short, say what to do, and never contain a token.
+ */
+
+const BRAND = Symbol.for('gecko-auth.error');
+
+/** Stable codes of every error gecko-auth throws. */
+export type GeckoErrorCode =
+  | 'GECKO_TOKEN_INVALID'
+  | 'GECKO_TOKENS_MISSING'
+  | 'GECKO_REAUTH_REQUIRED'
+  | 'GECKO_REFRESH_FAILED'
+  | 'GECKO_REFRESH_TIMEOUT'
+  | 'GECKO_REFRESH_RESPONSE_INVALID'
+  | 'GECKO_API_ERROR'
+  | 'GECKO_RESPONSE_INVALID'
+  | 'GECKO_REQUEST_TIMEOUT'
+  | 'GECKO_REQUEST_ABORTED'
+  | 'GECKO_NETWORK_ERROR'
+  | 'GECKO_FOREIGN_ORIGIN'
+  | 'GECKO_STORE_ERROR'
+  | 'GECKO_CLOSED';
+
+/**
+ * Base class of every gecko-auth error.
+ *
+ * @example
+ * ```ts
+ * try { await client.get('/forms') }
+ * catch (error) { if (isGeckoAuthError(error) && error.code === 'GECKO_REAUTH_REQUIRED') page() }
+ * ```
+ */
+export class GeckoAuthError extends Error {
+  /** Stable, machine-readable identifier of the failure. */
+  readonly code: GeckoErrorCode;
+
+  constructor(code: GeckoErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/**
+ * True for any gecko-auth error, even one thrown by a second copy of the package
+ * (where `instanceof` fails).
+ */
+export function isGeckoAuthError(value: unknown): value is GeckoAuthError {
+  return typeof value === 'object' && value !== null && BRAND in value;
+}
+
+/** Which of the three GeckoForm tokens an error is about. */
+export type TokenKind = 'id' | 'access' | 'refresh';
+
+/** A token given to gecko-auth is malformed. Names the token and the problem, never its text. */
+export class TokenFormatError extends GeckoAuthError {
+  readonly token: TokenKind;
+
+  constructor(token: TokenKind, problem: string, options?: { cause?: unknown }) {
+    super('GECKO_TOKEN_INVALID', `The ${token} token ${problem}.`, options);
+    this.token = token;
+  }
+}
+
+/** No tokens were given to the constructor and the store holds none. */
+export class TokensMissingError extends GeckoAuthError {
+  constructor() {
+    super(
+      'GECKO_TOKENS_MISSING',
+      'No GeckoForm tokens: pass `tokens` to GeckoAuth or put them in its store.',
+    );
+  }
+}
+
+/**
+ * The refresh token was refused (expired, revoked or invalid). No code can recover:
+ * a person must create a new API token in GeckoForm and give it to the application.
+ */
+export class ReauthRequiredError extends GeckoAuthError {
+  /** HTTP status the refresh endpoint answered with, when there was one. */
+  readonly status: number | undefined;
+
+  constructor(status: number | undefined, options?: { cause?: unknown }) {
+    super(
+      'GECKO_REAUTH_REQUIRED',
+      `GeckoForm refused the refresh token${status === undefined ? '' : ` (HTTP ${status})`}. ` +
+        'Create a new API token in GeckoForm (Security Preferences → Create New API Token) ' +
+        'and give it to the application.',
+      options,
+    );
+    this.status = status;
+  }
+}
+
+/** A refresh failed for a reason that may pass (network, 5xx, 429) after all retries. */
+export class RefreshError extends GeckoAuthError {
+  readonly status: number | undefined;
+
+  constructor(message: string, status?: number, options?: { cause?: unknown }) {
+    super('GECKO_REFRESH_FAILED', message, options);
+    this.status = status;
+  }
+}
+
+/** The refresh (including its retries) took longer than `refreshTimeout`. */
+export class RefreshTimeoutError extends GeckoAuthError {
+  constructor(timeoutMs: number) {
+    super('GECKO_REFRESH_TIMEOUT', `Token refresh did not finish within ${timeoutMs} ms.`);
+  }
+}
+
+/** The refresh endpoint answered 2xx with a body gecko-auth cannot use. */
+export class RefreshResponseError extends GeckoAuthError {
+  constructor(problem: string, options?: { cause?: unknown }) {
+    super('GECKO_REFRESH_RESPONSE_INVALID', `Unusable refresh response: ${problem}.`, options);
+  }
+}
+
+/** A request could not reach GeckoForm (DNS, connection refused or reset). */
+export class NetworkError extends GeckoAuthError {
+  constructor(method: string, url: string, options?: { cause?: unknown }) {
+    super('GECKO_NETWORK_ERROR', `${method} ${url} failed: network error.`, options);
+  }
+}
+
+/** A GeckoForm request took longer than its timeout. */
+export class RequestTimeoutError extends GeckoAuthError {
+  constructor(method: string, url: string, timeoutMs: number) {
+    super('GECKO_REQUEST_TIMEOUT', `${method} ${url} timed out after ${timeoutMs} ms.`);
+  }
+}
+
+/** A GeckoForm request was cancelled through its AbortSignal (e.g. the caller hung up). */
+export class RequestAbortedError extends GeckoAuthError {
+  constructor(method: string, url: string, options?: { cause?: unknown }) {
+    super('GECKO_REQUEST_ABORTED', `${method} ${url} was aborted.`, options);
+  }
+}
+
+/** A request would have sent a GeckoForm token to an origin it does not belong to. */
+export class ForeignOriginError extends GeckoAuthError {
+  constructor(url: string, allowedOrigin: string) {
+    super(
+      'GECKO_FOREIGN_ORIGIN',
+      `Refusing to send the GeckoForm token to ${url}: only ${allowedOrigin} may receive it.`,
+    );
+  }
+}
+
+/** The token store failed to load or save. */
+export class StoreError extends GeckoAuthError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('GECKO_STORE_ERROR', message, options);
+  }
+}
+
+/** The GeckoAuth instance was closed. */
+export class ClosedError extends GeckoAuthError {
+  constructor() {
+    super('GECKO_CLOSED', 'This GeckoAuth instance is closed.');
+  }
+}
+
+/**
+ * GeckoForm answered a request with a non-2xx status.
+ *
+ * @example
+ * ```ts
+ * catch (error) { if (error instanceof GeckoApiError && error.status === 404) return null }
+ * ```
+ */
+export class GeckoApiError extends GeckoAuthError {
+  readonly status: number;
+  readonly method: string;
+  readonly url: string;
+  /** The response body: parsed JSON when it was JSON, else its text (possibly truncated). */
+  readonly body: unknown;
+  /** GeckoForm's own error identifier from the body (`Error`, `error` or `code`), if any. */
+  readonly errorCode: string | undefined;
+
+  constructor(init: { status: number; method: string; url: string; body: unknown }) {
+    const errorCode = readErrorField(init.body, ['Error', 'error', 'code', 'Code']);
+    const detail = readErrorField(init.body, ['Message', 'message', 'detail']);
+    super(
+      'GECKO_API_ERROR',
+      `${init.method} ${init.url} answered ${init.status}` +
+        (detail === undefined ? '.' : `: ${detail.slice(0, 200)}`),
+    );
+    this.status = init.status;
+    this.method = init.method;
+    this.url = init.url;
+    this.body = init.body;
+    this.errorCode = errorCode;
+  }
+}
+
+function readErrorField(body: unknown, keys: readonly string[]): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+
+  for (const key of keys) {
+    const value = (body as Record<string, unknown>)[key];
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+/** GeckoForm answered 2xx with a body gecko-auth cannot use (too large, or no list to page). */
+export class UnexpectedResponseError extends GeckoAuthError {
+  constructor(method: string, url: string, problem: string) {
+    super('GECKO_RESPONSE_INVALID', `${method} ${url}: ${problem}.`);
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * @packageDocumentation
+ * Node-only parts of gecko-auth (they use `node:` modules), kept apart so the main entry runs on
+ * edge runtimes.
+ */
+export {};

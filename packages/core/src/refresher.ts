@@ -1,0 +1,121 @@
+import { parseJsonOrUndefined, readTextLimited, MAX_REFRESH_BODY_BYTES } from './body.js';
+import {
+  GeckoAuthError,
+  NetworkError,
+  ReauthRequiredError,
+  RefreshError,
+  RefreshResponseError,
+} from './errors.js';
+import type { RefreshResponseParser } from './refresh-response.js';
+import { backoffDelay, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
+import { TokenSet } from './tokens.js';
+
+/** What one refresh needs; assembled by GeckoAuth from its options. */
+export interface RefreshCall {
+  url: string;
+  method: 'GET' | 'POST';
+  fetch: typeof fetch;
+  parse: RefreshResponseParser;
+  /** Attempts after the first one, for network errors, 408/429/5xx and unusable bodies. */
+  retries: number;
+  now: () => number;
+  signal: AbortSignal;
+  onRetry: (error: GeckoAuthError, delayMs: number) => void;
+}
+
+/** A refreshed token set and the local time its response arrived (for clock-skew correction). */
+export interface RefreshResult {
+  tokens: TokenSet;
+  receivedAt: number;
+}
+
+/**
+ * Exchange the refresh token for a new set, retrying what may pass. A refused refresh token
+ * (any 4xx but 408/429) is final and throws {@link ReauthRequiredError} at once.
+ */
+export async function callRefreshEndpoint(
+  current: TokenSet,
+  call: RefreshCall,
+): Promise<RefreshResult> {
+  for (let attempt = 0; ; attempt++) {
+    let retryAfter: number | undefined;
+    try {
+      return await attemptRefresh(current, call);
+    } catch (error) {
+      if (call.signal.aborted) throw call.signal.reason;
+      if (!(error instanceof GeckoAuthError) || error instanceof ReauthRequiredError) throw error;
+      if (attempt >= call.retries) throw error;
+
+      retryAfter = error instanceof RetryableStatusError ? error.retryAfter : undefined;
+      const delay = Math.max(retryAfter ?? 0, backoffDelay(attempt));
+      call.onRetry(error, delay);
+      await sleep(delay, call.signal);
+    }
+  }
+}
+
+/** A retryable HTTP failure, carrying the server's Retry-After wish. */
+class RetryableStatusError extends RefreshError {
+  readonly retryAfter: number | undefined;
+
+  constructor(status: number, retryAfter: number | undefined) {
+    super(`Token refresh failed: the refresh endpoint answered ${status}.`, status);
+    this.retryAfter = retryAfter;
+  }
+}
+
+async function attemptRefresh(current: TokenSet, call: RefreshCall): Promise<RefreshResult> {
+  let response: Response;
+  try {
+    response = await call.fetch(call.url, {
+      method: call.method,
+      headers: { authorization: `Bearer ${current.refresh}`, accept: 'application/json' },
+      // The refresh token must reach only the refresh origin: never follow a redirect with it.
+      redirect: 'error',
+      signal: call.signal,
+    });
+  } catch (error) {
+    if (call.signal.aborted) throw call.signal.reason;
+    throw new NetworkError(call.method, call.url, { cause: error });
+  }
+
+  const receivedAt = call.now();
+  const { text, truncated } = await readTextLimited(response, MAX_REFRESH_BODY_BYTES);
+  if (isRetryableStatus(response.status)) {
+    throw new RetryableStatusError(
+      response.status,
+      parseRetryAfter(response.headers.get('retry-after'), receivedAt),
+    );
+  }
+  if (response.status >= 400) throw new ReauthRequiredError(response.status);
+  if (response.status !== 200 && response.status !== 201) {
+    throw new RefreshResponseError(`unexpected status ${response.status}`);
+  }
+  if (truncated) throw new RefreshResponseError(`body larger than ${MAX_REFRESH_BODY_BYTES} bytes`);
+
+  const body = parseJsonOrUndefined(text);
+  if (body === undefined) throw new RefreshResponseError('body is not JSON');
+
+  return { tokens: toTokenSet(() => call.parse(body, current.toTokens())), receivedAt };
+}
+
+function toTokenSet(parse: () => unknown): TokenSet {
+  let tokens: TokenSet;
+  try {
+    tokens = TokenSet.from(parse());
+  } catch (error) {
+    if (error instanceof RefreshResponseError) throw error;
+
+    // Only our own errors are known to be token-free; a custom parser's error may quote the body.
+    if (error instanceof GeckoAuthError) {
+      throw new RefreshResponseError(`returned tokens are invalid (${error.message})`, {
+        cause: error,
+      });
+    }
+    throw new RefreshResponseError('the refresh response parser threw');
+  }
+  if (tokens.idIssuedAt !== undefined && tokens.idExpiresAt <= tokens.idIssuedAt) {
+    throw new RefreshResponseError('the new ID token expires before it was issued');
+  }
+  return tokens;
+}
