@@ -98,10 +98,20 @@ export class ReauthRequiredError extends GeckoAuthError {
 /** A refresh failed for a reason that may pass (network, 5xx, 429) after all retries. */
 export class RefreshError extends GeckoAuthError {
   readonly status: number | undefined;
+  /** How long the endpoint asked us to wait (`Retry-After`), in ms, when it said. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(message: string, status?: number, options?: { cause?: unknown }) {
-    super('GECKO_REFRESH_FAILED', message, options);
-    this.status = status;
+  constructor(
+    message: string,
+    init: { status?: number; retryAfterMs?: number | undefined; cause?: unknown } = {},
+  ) {
+    super(
+      'GECKO_REFRESH_FAILED',
+      message,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
+    this.status = init.status;
+    this.retryAfterMs = init.retryAfterMs;
   }
 }
 

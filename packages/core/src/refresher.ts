@@ -38,30 +38,27 @@ export async function callRefreshEndpoint(
   call: RefreshCall,
 ): Promise<RefreshResult> {
   for (let attempt = 0; ; attempt++) {
-    let retryAfter: number | undefined;
     try {
       return await attemptRefresh(current, call);
     } catch (error) {
       if (call.signal.aborted) throw call.signal.reason;
       if (!(error instanceof GeckoAuthError) || error instanceof ReauthRequiredError) throw error;
       if (attempt >= call.retries) throw error;
+      if (retryAfterOf(error) > MAX_RETRY_AFTER_MS) throw error;
 
-      retryAfter = error instanceof RetryableStatusError ? error.retryAfter : undefined;
-      const delay = Math.max(retryAfter ?? 0, backoffDelay(attempt));
+      const delay = Math.max(retryAfterOf(error), backoffDelay(attempt));
       call.onRetry(error, delay);
       await sleep(delay, call.signal);
     }
   }
 }
 
-/** A retryable HTTP failure, carrying the server's Retry-After wish. */
-class RetryableStatusError extends RefreshError {
-  readonly retryAfter: number | undefined;
+/** A Retry-After longer than this is not waited for: the refresh fails now and callers learn why,
+ * instead of every caller hanging until the refresh timeout. */
+const MAX_RETRY_AFTER_MS = 60_000;
 
-  constructor(status: number, retryAfter: number | undefined) {
-    super(`Token refresh failed: the refresh endpoint answered ${status}.`, status);
-    this.retryAfter = retryAfter;
-  }
+function retryAfterOf(error: GeckoAuthError): number {
+  return error instanceof RefreshError ? (error.retryAfterMs ?? 0) : 0;
 }
 
 async function attemptRefresh(current: TokenSet, call: RefreshCall): Promise<RefreshResult> {
@@ -82,9 +79,12 @@ async function attemptRefresh(current: TokenSet, call: RefreshCall): Promise<Ref
   const receivedAt = call.now();
   const { text, truncated } = await readTextLimited(response, MAX_REFRESH_BODY_BYTES);
   if (isRetryableStatus(response.status)) {
-    throw new RetryableStatusError(
-      response.status,
-      parseRetryAfter(response.headers.get('retry-after'), receivedAt),
+    throw new RefreshError(
+      `Token refresh failed: the refresh endpoint answered ${response.status}.`,
+      {
+        status: response.status,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), receivedAt),
+      },
     );
   }
   if (response.status >= 400) throw new ReauthRequiredError(response.status);
@@ -96,7 +96,13 @@ async function attemptRefresh(current: TokenSet, call: RefreshCall): Promise<Ref
   const body = parseJsonOrUndefined(text);
   if (body === undefined) throw new RefreshResponseError('body is not JSON');
 
-  return { tokens: toTokenSet(() => call.parse(body, current.toTokens())), receivedAt };
+  const tokens = toTokenSet(() => call.parse(body, current.toTokens()));
+  // GeckoForm issues a new ID token with a new expiry on every refresh; the same token back, or one
+  // that dies before the token it replaces, is a stale or replayed answer that only brings a 401.
+  if (tokens.id === current.id || tokens.idExpiresAt < current.idExpiresAt) {
+    throw new RefreshResponseError('the new ID token is not newer than the one it replaces');
+  }
+  return { tokens, receivedAt };
 }
 
 function toTokenSet(parse: () => unknown): TokenSet {
