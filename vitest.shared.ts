@@ -14,6 +14,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The JSON report feeds scripts/test-summary.mjs, which prints the whole repo's verdict.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results.json' },
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },
