@@ -9,6 +9,7 @@ import {
   TokensMissingError,
 } from './errors.js';
 import type { GeckoAuthEvents, RefreshReason } from './events.js';
+import { startKeepAlive } from './keep-alive.js';
 import { validateOptions, type GeckoAuthOptions, type ResolvedOptions } from './options.js';
 import { redactedInspect } from './redact.js';
 import { callRefreshEndpoint } from './refresher.js';
@@ -24,6 +25,12 @@ const BACKGROUND_RETRY_MAX_MS = 5 * 60_000;
 /** A token obtained by refresh this recently is not refreshed again because of a 401: when the
  * API rejects every token, that stops a refresh per request. */
 const MIN_REACTIVE_REFRESH_INTERVAL_MS = 5_000;
+
+/** Warn when the refresh token has less than this left and refreshing keeps failing: past its
+ * expiry no code can recover, so an operator should look before then. */
+const REFRESH_TOKEN_WARNING_MS = 3 * 24 * 60 * 60_000;
+/** Keep-alive refreshes at least this long before the refresh token expires. */
+const REFRESH_TOKEN_MARGIN_MS = 60 * 60_000;
 
 /** Where a new token set came from: this process's refresh call, or another's, via the store. */
 type Outcome = { tokens: TokenSet; receivedAt: number | undefined; source: 'endpoint' | 'store' };
@@ -61,6 +68,8 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   #inflight: Promise<TokenSet> | undefined;
   #reauth: ReauthRequiredError | undefined;
   #closed = false;
+  #keepAliveDueAt = Number.NEGATIVE_INFINITY;
+  #stopKeepAlive: (() => void) | undefined;
 
   /**
    * @throws {TypeError} for an invalid option, naming it.
@@ -75,6 +84,16 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
 
     for (const warning of this.#options.warnings) {
       queueMicrotask(() => this.emit('warning', warning));
+    }
+    if (this.#options.keepAliveInterval !== undefined) {
+      this.#stopKeepAlive = startKeepAlive(
+        {
+          now: () => this.#options.clock.now(),
+          dueAt: () => this.#keepAliveDueAt,
+          run: () => this.#keepAlive(),
+        },
+        this.#options.keepAliveInterval,
+      );
     }
   }
 
@@ -154,6 +173,39 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   close(): void {
     this.#closed = true;
     this.#refreshAt = Number.NEGATIVE_INFINITY;
+    this.#stopKeepAlive?.();
+  }
+
+  /** One keep-alive round: load on first run, refresh when due, report and back off on failure. */
+  async #keepAlive(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#ensureLoaded();
+      if (this.#options.clock.now() < this.#keepAliveDueAt) return;
+      await this.#refreshShared('keep-alive');
+    } catch (error) {
+      const now = this.#options.clock.now();
+      this.#keepAliveDueAt = this.#reauth === undefined ? now + this.#nextBackoff() : Infinity;
+      const refreshExpiresAt = this.#current?.refreshExpiresAt;
+      if (refreshExpiresAt !== undefined && refreshExpiresAt - now < REFRESH_TOKEN_WARNING_MS) {
+        this.emit('warning', {
+          code: 'refresh-token-expiring',
+          message:
+            `The GeckoForm refresh token expires at ${new Date(refreshExpiresAt).toISOString()} ` +
+            `and refreshing keeps failing (${toGeckoError(error).code}). After that a new API ` +
+            'token must be created in GeckoForm.',
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Delay before the next background attempt after a failure: 5 s, doubling, at most 5 min. */
+  #nextBackoff(): number {
+    return Math.min(
+      BACKGROUND_RETRY_MAX_MS,
+      BACKGROUND_RETRY_BASE_MS * 2 ** this.#backgroundFailures++,
+    );
   }
 
   async #resolveIdToken(): Promise<string> {
@@ -173,20 +225,12 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   #refreshInBackground(): void {
     // While it runs, callers take the fast path with the still-valid token.
     this.#refreshAt = this.#usableUntil;
-    this.#refreshShared('proactive').then(
-      () => {
-        this.#backgroundFailures = 0;
-      },
-      () => {
-        // Already reported through the 'error' event. Back off so a dead endpoint is not hit on
-        // every request, but try again well before the token expires.
-        const delay = Math.min(
-          BACKGROUND_RETRY_MAX_MS,
-          BACKGROUND_RETRY_BASE_MS * 2 ** this.#backgroundFailures++,
-        );
-        this.#refreshAt = Math.min(this.#options.clock.now() + delay, this.#usableUntil);
-      },
-    );
+    this.#refreshShared('proactive').catch(() => {
+      // Already reported through the 'error' event. Back off so a dead endpoint is not hit on
+      // every request, but try again well before the token expires.
+      const retryAt = this.#options.clock.now() + this.#nextBackoff();
+      this.#refreshAt = Math.min(retryAt, this.#usableUntil);
+    });
   }
 
   #refreshShared(reason: RefreshReason): Promise<TokenSet> {
@@ -211,6 +255,7 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
       );
       this.#assertOpen();
       this.#adopt(outcome.tokens, outcome.receivedAt);
+      this.#backgroundFailures = 0;
       this.emit('refresh', {
         reason,
         source: outcome.source,
@@ -349,10 +394,17 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
     this.#refreshAt = this.#closed
       ? Number.NEGATIVE_INFINITY
       : expiresAt - Math.min(this.#options.refreshWindow, span / 2);
+
+    // Keep-alive refreshes somewhere in the first half of the refresh window (jittered, so a fleet
+    // started together does not refresh in lockstep), and always before the refresh token lapses.
+    const jitter = Math.random() * Math.max(0, this.#usableUntil - this.#refreshAt) * 0.5;
+    const refreshTokenDeadline = (tokens.refreshExpiresAt ?? Infinity) - REFRESH_TOKEN_MARGIN_MS;
+    this.#keepAliveDueAt = Math.min(this.#refreshAt + jitter, refreshTokenDeadline);
   }
 
   #enterReauth(error: ReauthRequiredError): void {
     this.#reauth = error;
+    this.#keepAliveDueAt = Infinity;
     // The current ID token still works until it expires; after that every call fails fast.
     this.#refreshAt = Math.min(this.#refreshAt, this.#usableUntil);
     this.emit('reauth-required', { error });

@@ -53,6 +53,11 @@ export interface GeckoAuthOptions {
   clock?: Clock;
   /** Permit plain `http:` to non-loopback hosts. Emits a `warning` event. Default false. */
   allowInsecureHttp?: boolean;
+  /**
+   * Refresh in the background even without traffic, so the refresh token never lapses while the
+   * process runs. `true`, or `{ checkInterval }` (ms between wake-ups, default 60 s). Default off.
+   */
+  keepAlive?: boolean | { checkInterval?: number };
 }
 
 /** Options after validation, with every default filled in. */
@@ -69,6 +74,8 @@ export interface ResolvedOptions {
   requestRetries: number;
   fetch: typeof fetch;
   clock: Clock;
+  /** Wake-up interval of the keep-alive loop in ms, or undefined when keep-alive is off. */
+  keepAliveInterval: number | undefined;
   warnings: WarningEvent[];
 }
 
@@ -129,8 +136,21 @@ export function validateOptions(options: GeckoAuthOptions): ResolvedOptions {
     requestRetries: count(options.requestRetries, 'requestRetries', DEFAULT_REQUEST_RETRIES),
     fetch: fn(options.fetch, 'fetch') ?? globalFetch(),
     clock: validateClock(options.clock),
+    keepAliveInterval: keepAliveInterval(options.keepAlive),
     warnings,
   };
+}
+
+/** How often the keep-alive loop wakes up to check whether a refresh is due. */
+export const DEFAULT_KEEP_ALIVE_CHECK_MS = 60_000;
+
+function keepAliveInterval(value: GeckoAuthOptions['keepAlive']): number | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return DEFAULT_KEEP_ALIVE_CHECK_MS;
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError('`keepAlive` must be a boolean or `{ checkInterval }`.');
+  }
+  return duration(value.checkInterval, 'keepAlive.checkInterval', DEFAULT_KEEP_ALIVE_CHECK_MS, 1);
 }
 
 function duration(value: unknown, option: string, fallback: number, min = 0): number {
