@@ -3,6 +3,7 @@ import {
   ForeignOriginError,
   GeckoApiError,
   GeckoAuthError,
+  InvalidRequestError,
   NetworkError,
   RequestAbortedError,
   RequestTimeoutError,
@@ -238,11 +239,23 @@ export class GeckoClient {
     return type.includes('json') ? (parseJsonOrUndefined(text) ?? text) : text;
   }
 
+  /** A path resolves under the API base URL; a URL, or a protocol-relative `//host`, stays
+   * absolute and must then be on the API origin. */
+  #parse(path: string): URL {
+    if (typeof path !== 'string')
+      throw new InvalidRequestError('The request path must be a string.');
+    const absolute = /^[a-z][a-z0-9+.-]*:/i.test(path) || /^[\\/]{2}/.test(path);
+    try {
+      return absolute
+        ? new URL(path, this.#auth.apiUrl)
+        : new URL(`${this.#auth.apiUrl}/${path.replace(/^\/+/, '')}`);
+    } catch {
+      throw new InvalidRequestError('The request path is not a valid URL or path.');
+    }
+  }
+
   #resolve(path: string, query: RequestOptions['query']): URL {
-    const absolute = /^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//');
-    const url = absolute
-      ? new URL(path, this.#auth.apiUrl)
-      : new URL(`${this.#auth.apiUrl}/${path.replace(/^\/+/, '')}`);
+    const url = this.#parse(path);
     if (url.origin !== this.#origin) throw new ForeignOriginError(url.origin, this.#origin);
 
     for (const [key, value] of Object.entries(query ?? {})) {

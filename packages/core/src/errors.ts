@@ -20,6 +20,7 @@ export type GeckoErrorCode =
   | 'GECKO_REQUEST_ABORTED'
   | 'GECKO_NETWORK_ERROR'
   | 'GECKO_FOREIGN_ORIGIN'
+  | 'GECKO_INVALID_REQUEST'
   | 'GECKO_STORE_ERROR'
   | 'GECKO_CLOSED';
 
@@ -157,6 +158,13 @@ export class ForeignOriginError extends GeckoAuthError {
       'GECKO_FOREIGN_ORIGIN',
       `Refusing to send the GeckoForm token to ${url}: only ${allowedOrigin} may receive it.`,
     );
+  }
+}
+
+/** A request's path or URL cannot be parsed. */
+export class InvalidRequestError extends GeckoAuthError {
+  constructor(problem: string) {
+    super('GECKO_INVALID_REQUEST', problem);
   }
 }
 
