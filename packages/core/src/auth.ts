@@ -151,7 +151,13 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   async setTokens(tokens: GeckoTokens): Promise<void> {
     const next = TokenSet.from(tokens);
     this.#assertOpen();
-    await this.#options.store.save(next.toTokens());
+    try {
+      await this.#options.store.save(next.toTokens());
+    } catch (error) {
+      throw error instanceof GeckoAuthError
+        ? error
+        : new StoreError('Saving the new tokens failed.', { cause: error });
+    }
     this.#reauth = undefined;
     this.#adopt(next, undefined);
   }
