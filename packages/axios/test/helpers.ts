@@ -1,0 +1,84 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GeckoAuth, type GeckoAuthOptions } from '@gecko-auth/core';
+import { startEmulator, type Emulator, type TokenTriple } from '@gecko-auth/emulator';
+
+/** Past a default ID token's one-day life, well short of the refresh token's 30 days. */
+export const PAST_ID_EXPIRY_MS = 25 * 60 * 60 * 1000;
+
+export { startEmulator, type Emulator };
+
+/** A GeckoAuth on the emulator's servers and clock, with fresh tokens. */
+export async function authFor(
+  emu: Emulator,
+  options: Partial<GeckoAuthOptions> = {},
+): Promise<{ auth: GeckoAuth; tokens: TokenTriple }> {
+  const tokens = await emu.issueTokens();
+  const auth = new GeckoAuth({
+    tokens,
+    apiUrl: emu.apiUrl,
+    refreshUrl: emu.refreshUrl,
+    clock: { now: () => emu.clock.now() },
+    ...options,
+  });
+  return { auth, tokens };
+}
+
+/** The ID token GeckoAuth holds now. */
+export function currentId(auth: GeckoAuth): string {
+  const id = auth.tokens?.id;
+  if (id === undefined) throw new Error('GeckoAuth has not loaded tokens yet');
+  return id;
+}
+
+/** What a foreign host saw of one request. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  accept: string | undefined;
+}
+
+/** A server on another origin than the API (a "foreign host") that records what it receives. */
+export interface ForeignHost {
+  url: string;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+export async function startForeignHost(): Promise<ForeignHost> {
+  const seen: SeenRequest[] = [];
+  const server = createServer((req, res) => {
+    seen.push({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      authorization: req.headers.authorization,
+      accept: req.headers.accept,
+    });
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ host: 'foreign' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Wait until `condition` holds; the test's own timeout bounds the wait. */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Requests the API server received, as `[path, token or undefined]` pairs. */
+export function apiLog(emu: Emulator): [string, string | undefined][] {
+  return emu.stats.requests
+    .filter((entry) => entry.server === 'api')
+    .map((entry) => [entry.path, entry.authorization?.replace(/^Bearer /, '')]);
+}
