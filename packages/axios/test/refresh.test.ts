@@ -246,7 +246,7 @@ describe('when the auth itself fails', () => {
 
     expect(first).toBeInstanceOf(ReauthRequiredError);
     expect((first as ReauthRequiredError).code).toBe('GECKO_REAUTH_REQUIRED');
-    expect((first as ReauthRequiredError).status).toBe(401);
+    expect((first as ReauthRequiredError).refreshStatus).toBe(401);
     expect(second).toBe(first);
     expect(emu.stats.refreshCalls).toBe(1);
     expect(emu.stats.apiCalls).toBe(0);
@@ -263,7 +263,7 @@ describe('when the auth itself fails', () => {
 
     expect(error).toBeInstanceOf(RefreshError);
     expect((error as RefreshError).code).toBe('GECKO_REFRESH_FAILED');
-    expect((error as RefreshError).status).toBe(503);
+    expect((error as RefreshError).refreshStatus).toBe(503);
     expect(emu.stats.apiCalls).toBe(0);
   });
 

@@ -52,6 +52,8 @@ export type GeckoAuthStatus = 'loading' | 'ready' | 'reauth-required' | 'closed'
 export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   /** Base URL of the GeckoForm API; the only place the ID token is sent. */
   readonly apiUrl: string;
+  /** Origin of {@link GeckoAuth.apiUrl}, computed once so per-request clients need not parse it. */
+  readonly apiOrigin: string;
   /** The refresh endpoint; the only place the refresh token is sent. */
   readonly refreshUrl: string;
 
@@ -79,6 +81,7 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
     super();
     this.#options = validateOptions(options);
     this.apiUrl = this.#options.apiUrl;
+    this.apiOrigin = new URL(this.apiUrl).origin;
     this.refreshUrl = this.#options.refreshUrl;
     this.#initial = options.tokens === undefined ? undefined : TokenSet.from(options.tokens);
 
@@ -168,10 +171,10 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
    */
   client(options: GeckoClientOptions = {}): GeckoClient {
     return new GeckoClient(this, {
-      fetch: this.#options.fetch,
-      timeout: this.#options.requestTimeout,
-      retries: this.#options.requestRetries,
       ...options,
+      fetch: options.fetch ?? this.#options.fetch,
+      timeout: options.timeout ?? this.#options.requestTimeout,
+      retries: options.retries ?? this.#options.requestRetries,
     });
   }
 

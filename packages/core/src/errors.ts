@@ -81,8 +81,11 @@ export class TokensMissingError extends GeckoAuthError {
  * a person must create a new API token in GeckoForm and give it to the application.
  */
 export class ReauthRequiredError extends GeckoAuthError {
-  /** HTTP status the refresh endpoint answered with, when there was one. */
-  readonly status: number | undefined;
+  /**
+   * HTTP status the refresh endpoint answered with. Deliberately not named `status`: Express and
+   * Koa would send that status to the application's own caller.
+   */
+  readonly refreshStatus: number | undefined;
 
   constructor(status: number | undefined, options?: { cause?: unknown }) {
     super(
@@ -92,13 +95,14 @@ export class ReauthRequiredError extends GeckoAuthError {
         'and give it to the application.',
       options,
     );
-    this.status = status;
+    this.refreshStatus = status;
   }
 }
 
 /** A refresh failed for a reason that may pass (network, 5xx, 429) after all retries. */
 export class RefreshError extends GeckoAuthError {
-  readonly status: number | undefined;
+  /** HTTP status the refresh endpoint answered with, if it answered (see ReauthRequiredError). */
+  readonly refreshStatus: number | undefined;
   /** How long the endpoint asked us to wait (`Retry-After`), in ms, when it said. */
   readonly retryAfterMs: number | undefined;
 
@@ -111,7 +115,7 @@ export class RefreshError extends GeckoAuthError {
       message,
       init.cause === undefined ? undefined : { cause: init.cause },
     );
-    this.status = init.status;
+    this.refreshStatus = init.status;
     this.retryAfterMs = init.retryAfterMs;
   }
 }
@@ -191,6 +195,10 @@ export class ClosedError extends GeckoAuthError {
  * ```
  */
 export class GeckoApiError extends GeckoAuthError {
+  /**
+   * GeckoForm's HTTP status. Express's and Koa's default error handlers answer with an error's
+   * `status`: map this error in your own handler rather than passing GeckoForm's 401 or 404 on.
+   */
   readonly status: number;
   readonly method: string;
   readonly url: string;

@@ -70,7 +70,7 @@ describe('terminal refresh failures', () => {
     ).toBe(true);
     const error = (results[0] as PromiseRejectedResult).reason as ReauthRequiredError;
     expect(error.code).toBe('GECKO_REAUTH_REQUIRED');
-    expect(error.status).toBe(401);
+    expect(error.refreshStatus).toBe(401);
     expect(error.message).toMatch(/Create a new API token/);
     expect(await reauth).toMatchObject({ error });
     expect(auth.status).toBe('reauth-required');
@@ -157,7 +157,7 @@ describe('transient refresh failures', () => {
     emu.clock.advance(DAY + HOUR);
 
     const error = await auth.getIdToken().catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'GECKO_REFRESH_FAILED', status: 502 });
+    expect(error).toMatchObject({ code: 'GECKO_REFRESH_FAILED', refreshStatus: 502 });
     expect(emu.stats.refreshCalls).toBe(3);
     await expect(auth.getIdToken()).resolves.toMatch(/^ey/);
   });

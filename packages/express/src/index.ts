@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 
-import type { GeckoAuth, GeckoClient } from '@gecko-auth/core';
+import type { GeckoAuth, GeckoClient, GeckoClientOptions } from '@gecko-auth/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 declare global {
@@ -71,7 +71,7 @@ export function geckoAuth(options: GeckoExpressOptions): RequestHandler {
   const { auth, requireToken, clientOptions } = validateOptions(options);
 
   const attach = (req: Request, res: Response, next: NextFunction, owner: GeckoAuth): void => {
-    defineLazyClient(req, () => owner.client({ ...clientOptions, signal: hangUpSignal(res) }));
+    defineLazyClient(req, res, owner, clientOptions);
     if (!requireToken) return next();
 
     owner.getIdToken().then(
@@ -90,25 +90,41 @@ export function geckoAuth(options: GeckoExpressOptions): RequestHandler {
   };
 }
 
-/** Make `req.gecko` a getter that builds the client on first access and then keeps it. */
-function defineLazyClient(req: Request, build: () => GeckoClient): void {
-  const keep = (client: GeckoClient): GeckoClient => {
-    Object.defineProperty(req, 'gecko', {
-      value: client,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-    return client;
-  };
+/**
+ * Make `req.gecko` a getter that builds the client on first access and then keeps it. One closure
+ * per request; the client, its signal and the close listener come only with the first use. Not
+ * enumerable, so copying or logging `req` never builds a client.
+ */
+function defineLazyClient(
+  req: Request,
+  res: Response,
+  auth: GeckoAuth,
+  clientOptions: ClientOptions,
+): void {
   Object.defineProperty(req, 'gecko', {
-    get: () => keep(build()),
-    // Assigning replaces the client (e.g. with a test double) instead of throwing in strict mode.
-    set: keep,
-    enumerable: true,
+    get: () => keepClient(req, auth.client({ ...clientOptions, signal: hangUpSignal(res) })),
+    set: setClient,
+    enumerable: false,
     configurable: true,
   });
 }
+
+// Assigning replaces the client (e.g. with a test double) instead of throwing in strict mode.
+function setClient(this: Request, client: GeckoClient): void {
+  keepClient(this, client);
+}
+
+function keepClient(req: Request, client: GeckoClient): GeckoClient {
+  Object.defineProperty(req, 'gecko', {
+    value: client,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+  return client;
+}
+
+const HUNG_UP = 'The client closed the connection before the response was sent.';
 
 /**
  * A signal that aborts when the caller hangs up before the response is finished. Undefined once
@@ -124,8 +140,6 @@ function hangUpSignal(res: ServerResponse): AbortSignal | undefined {
   });
   return controller.signal;
 }
-
-const HUNG_UP = 'The client closed the connection before the response was sent.';
 
 async function resolveAuth(resolve: GeckoAuthResolver, req: Request): Promise<GeckoAuth> {
   const auth = await resolve(req);
@@ -147,11 +161,13 @@ function isGeckoAuth(value: unknown): value is GeckoAuth {
   );
 }
 
+/** Only the keys the user set: an `undefined` key would override the GeckoAuth's defaults. */
+type ClientOptions = Pick<GeckoClientOptions, 'timeout'>;
+
 interface Resolved {
   auth: GeckoAuth | GeckoAuthResolver;
   requireToken: boolean;
-  /** Only the keys the user set: an `undefined` key would override the GeckoAuth's defaults. */
-  clientOptions: { timeout?: number };
+  clientOptions: ClientOptions;
 }
 
 function validateOptions(options: GeckoExpressOptions): Resolved {

@@ -1,0 +1,147 @@
+/**
+ * @packageDocumentation
+ * Hono middleware that puts a GeckoForm client on `c.var.gecko`. Runs wherever Hono runs (Node,
+ * Bun, Deno, edge runtimes): it uses only Web APIs and the node-free main entry of
+ * `@gecko-auth/core`, where all token logic lives.
+ */
+import type { GeckoAuth, GeckoClient, GeckoClientOptions } from '@gecko-auth/core';
+import type { Context, MiddlewareHandler } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { HTTPException } from 'hono/http-exception';
+
+/**
+ * The variables `geckoAuth()` sets, for typing an app or a sub-app explicitly.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono<{ Variables: GeckoVariables }>();
+ * ```
+ */
+export interface GeckoVariables {
+  /**
+   * A GeckoForm client for this request. Its calls are aborted when the request's signal aborts
+   * (the caller hung up).
+   */
+  gecko: GeckoClient;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** A GeckoForm client for this request, set by `geckoAuth()`. */
+    gecko: GeckoClient;
+  }
+}
+
+/**
+ * Picks the {@link GeckoAuth} (one GeckoForm API token) for a request, e.g. by tenant.
+ *
+ * @example
+ * ```ts
+ * const byTenant: GeckoAuthResolver = (c) => tenants.get(c.req.header('x-tenant') ?? '') ?? fallback;
+ * ```
+ */
+export type GeckoAuthResolver = (c: Context) => GeckoAuth | Promise<GeckoAuth>;
+
+/**
+ * Options of {@link geckoAuth}.
+ *
+ * @example
+ * ```ts
+ * const options: GeckoHonoOptions = { auth, requireToken: true, timeout: 10_000 };
+ * ```
+ */
+export interface GeckoHonoOptions {
+  /** The GeckoAuth to use, or a function choosing one per request (one per customer). */
+  auth: GeckoAuth | GeckoAuthResolver;
+  /**
+   * Get a valid ID token before the handler runs. A failure is thrown as an `HTTPException` 503
+   * whose `cause` is the gecko-auth error, e.g. `ReauthRequiredError`. Default `false`: no token
+   * work until the handler calls GeckoForm.
+   */
+  requireToken?: boolean;
+  /** Timeout of each GeckoForm call, in ms. Default: the GeckoAuth's `requestTimeout`. */
+  timeout?: number;
+}
+
+/**
+ * Middleware that puts a GeckoForm client on `c.var.gecko`, tied to `c.req.raw.signal`. Setting it
+ * costs one small object: no token work and no network unless the handler calls GeckoForm.
+ *
+ * @throws {TypeError} for an invalid option, naming it.
+ * @example
+ * ```ts
+ * const app = new Hono();
+ * app.use(geckoAuth({ auth: new GeckoAuth({ region: 'eu', tokens }) }));
+ * app.get('/forms', async (c) => {
+ *   return c.json(await c.var.gecko.get('/forms', { query: { per_page: 15 } }));
+ * });
+ * ```
+ */
+export function geckoAuth(
+  options: GeckoHonoOptions,
+): MiddlewareHandler<{ Variables: GeckoVariables }> {
+  const { auth, requireToken, clientOptions } = validateOptions(options);
+
+  return createMiddleware<{ Variables: GeckoVariables }>(async (c, next) => {
+    const owner = typeof auth === 'function' ? await resolveAuth(auth, c) : auth;
+    c.set('gecko', owner.client({ ...clientOptions, signal: c.req.raw.signal }));
+
+    if (requireToken) {
+      try {
+        await owner.getIdToken();
+      } catch (error) {
+        // GeckoForm being unusable is this server's problem, not the caller's: 503, with a
+        // message that tells the caller nothing about our credentials.
+        throw new HTTPException(503, { message: 'GeckoForm is unavailable.', cause: error });
+      }
+    }
+    await next();
+  });
+}
+
+async function resolveAuth(resolve: GeckoAuthResolver, c: Context): Promise<GeckoAuth> {
+  const auth = await resolve(c);
+  if (!isGeckoAuth(auth)) {
+    throw new TypeError('The `auth` function of geckoAuth() must return a GeckoAuth instance.');
+  }
+  return auth;
+}
+
+// Duck-typed so a GeckoAuth from a second copy of @gecko-auth/core is accepted too.
+function isGeckoAuth(value: unknown): value is GeckoAuth {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'client' in value &&
+    typeof value.client === 'function' &&
+    'getIdToken' in value &&
+    typeof value.getIdToken === 'function'
+  );
+}
+
+/** Only the keys the user set: an `undefined` key would override the GeckoAuth's defaults. */
+type ClientOptions = Pick<GeckoClientOptions, 'timeout'>;
+
+interface Resolved {
+  auth: GeckoAuth | GeckoAuthResolver;
+  requireToken: boolean;
+  clientOptions: ClientOptions;
+}
+
+function validateOptions(options: GeckoHonoOptions): Resolved {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('geckoAuth() needs an options object with `auth`.');
+  }
+
+  const { auth, requireToken = false, timeout } = options;
+  if (typeof auth !== 'function' && !isGeckoAuth(auth)) {
+    throw new TypeError('`auth` must be a GeckoAuth or a function that returns one per request.');
+  }
+  if (typeof requireToken !== 'boolean') throw new TypeError('`requireToken` must be a boolean.');
+  if (timeout === undefined) return { auth, requireToken, clientOptions: {} };
+
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1) {
+    throw new TypeError('`timeout` must be a finite number of milliseconds ≥ 1.');
+  }
+  return { auth, requireToken, clientOptions: { timeout } };
+}
