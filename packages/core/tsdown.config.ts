@@ -7,4 +7,5 @@ export default defineConfig({
   fixedExtension: true,
   platform: 'neutral',
   target: 'node20',
+  external: [/^node:/],
 });

@@ -3,6 +3,12 @@
  * Keeps GeckoForm API tokens valid and puts an authenticated GeckoForm client where code needs
  * it. This entry uses only `fetch` and Web APIs: it runs on Node, Bun, Deno and edge runtimes.
  */
+export {
+  isGeckoAuth,
+  prepareAdapter,
+  type AdapterOptions,
+  type PreparedAdapter,
+} from './adapters/options.js';
 export { GeckoAuth, type GeckoAuthStatus } from './auth.js';
 export {
   GeckoClient,

@@ -3,10 +3,14 @@
  * Express middleware that puts a GeckoForm client on `req.gecko`. All token logic lives in
  * `@gecko-auth/core`; this package ties a client to each incoming request.
  */
-import type { ServerResponse } from 'node:http';
-
-import type { GeckoAuth, GeckoClient, GeckoClientOptions } from '@gecko-auth/core';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import {
+  prepareAdapter,
+  type AdapterOptions,
+  type GeckoAuth,
+  type GeckoClient,
+} from '@gecko-auth/core';
+import { defineRequestClient } from '@gecko-auth/core/node';
+import type { Request, RequestHandler } from 'express';
 
 declare global {
   // Express types its request through this global namespace; augmenting it is the only way to
@@ -41,7 +45,7 @@ export type GeckoAuthResolver = (req: Request) => GeckoAuth | Promise<GeckoAuth>
  * const options: GeckoExpressOptions = { auth, requireToken: true, timeout: 10_000 };
  * ```
  */
-export interface GeckoExpressOptions {
+export interface GeckoExpressOptions extends AdapterOptions<Request> {
   /** The GeckoAuth to use, or a function choosing one per request (one per customer). */
   auth: GeckoAuth | GeckoAuthResolver;
   /**
@@ -49,8 +53,6 @@ export interface GeckoExpressOptions {
    * to `next(err)` instead. Default `false`: no token work until the route calls GeckoForm.
    */
   requireToken?: boolean;
-  /** Timeout of each GeckoForm call, in ms. Default: the GeckoAuth's `requestTimeout`. */
-  timeout?: number;
 }
 
 /**
@@ -68,122 +70,18 @@ export interface GeckoExpressOptions {
  * ```
  */
 export function geckoAuth(options: GeckoExpressOptions): RequestHandler {
-  const { auth, requireToken, clientOptions } = validateOptions(options);
-
-  const attach = (req: Request, res: Response, next: NextFunction, owner: GeckoAuth): void => {
-    defineLazyClient(req, res, owner, clientOptions);
-    if (!requireToken) return next();
-
-    owner.getIdToken().then(
-      () => next(),
-      (error: unknown) => next(error),
-    );
-  };
-
-  if (typeof auth !== 'function') return (req, res, next) => attach(req, res, next, auth);
+  const { authFor, requireToken, clientOptions } = prepareAdapter(options);
 
   return (req, res, next) => {
-    resolveAuth(auth, req).then(
-      (owner) => attach(req, res, next, owner),
-      (error: unknown) => next(error),
-    );
+    const attach = (auth: GeckoAuth): void => {
+      defineRequestClient(req, res, auth, clientOptions);
+      if (!requireToken) return next();
+
+      auth.getIdToken().then(() => next(), next);
+    };
+
+    const auth = authFor(req);
+    if ('then' in auth) auth.then(attach, next);
+    else attach(auth);
   };
-}
-
-/**
- * Make `req.gecko` a getter that builds the client on first access and then keeps it. One closure
- * per request; the client, its signal and the close listener come only with the first use. Not
- * enumerable, so copying or logging `req` never builds a client.
- */
-function defineLazyClient(
-  req: Request,
-  res: Response,
-  auth: GeckoAuth,
-  clientOptions: ClientOptions,
-): void {
-  Object.defineProperty(req, 'gecko', {
-    get: () => keepClient(req, auth.client({ ...clientOptions, signal: hangUpSignal(res) })),
-    set: setClient,
-    enumerable: false,
-    configurable: true,
-  });
-}
-
-// Assigning replaces the client (e.g. with a test double) instead of throwing in strict mode.
-function setClient(this: Request, client: GeckoClient): void {
-  keepClient(this, client);
-}
-
-function keepClient(req: Request, client: GeckoClient): GeckoClient {
-  Object.defineProperty(req, 'gecko', {
-    value: client,
-    writable: true,
-    enumerable: false,
-    configurable: true,
-  });
-  return client;
-}
-
-const HUNG_UP = 'The client closed the connection before the response was sent.';
-
-/**
- * A signal that aborts when the caller hangs up before the response is finished. Undefined once
- * the response is sent: work started after that belongs to no caller.
- */
-function hangUpSignal(res: ServerResponse): AbortSignal | undefined {
-  if (res.writableFinished) return undefined;
-  if (res.destroyed) return AbortSignal.abort(new Error(HUNG_UP));
-
-  const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort(new Error(HUNG_UP));
-  });
-  return controller.signal;
-}
-
-async function resolveAuth(resolve: GeckoAuthResolver, req: Request): Promise<GeckoAuth> {
-  const auth = await resolve(req);
-  if (!isGeckoAuth(auth)) {
-    throw new TypeError('The `auth` function of geckoAuth() must return a GeckoAuth instance.');
-  }
-  return auth;
-}
-
-// Duck-typed so a GeckoAuth from a second copy of @gecko-auth/core is accepted too.
-function isGeckoAuth(value: unknown): value is GeckoAuth {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'client' in value &&
-    typeof value.client === 'function' &&
-    'getIdToken' in value &&
-    typeof value.getIdToken === 'function'
-  );
-}
-
-/** Only the keys the user set: an `undefined` key would override the GeckoAuth's defaults. */
-type ClientOptions = Pick<GeckoClientOptions, 'timeout'>;
-
-interface Resolved {
-  auth: GeckoAuth | GeckoAuthResolver;
-  requireToken: boolean;
-  clientOptions: ClientOptions;
-}
-
-function validateOptions(options: GeckoExpressOptions): Resolved {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('geckoAuth() needs an options object with `auth`.');
-  }
-
-  const { auth, requireToken = false, timeout } = options;
-  if (typeof auth !== 'function' && !isGeckoAuth(auth)) {
-    throw new TypeError('`auth` must be a GeckoAuth or a function that returns one per request.');
-  }
-  if (typeof requireToken !== 'boolean') throw new TypeError('`requireToken` must be a boolean.');
-  if (timeout === undefined) return { auth, requireToken, clientOptions: {} };
-
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1) {
-    throw new TypeError('`timeout` must be a finite number of milliseconds ≥ 1.');
-  }
-  return { auth, requireToken, clientOptions: { timeout } };
 }

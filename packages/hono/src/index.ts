@@ -4,7 +4,12 @@
  * Bun, Deno, edge runtimes): it uses only Web APIs and the node-free main entry of
  * `@gecko-auth/core`, where all token logic lives.
  */
-import type { GeckoAuth, GeckoClient, GeckoClientOptions } from '@gecko-auth/core';
+import {
+  prepareAdapter,
+  type AdapterOptions,
+  type GeckoAuth,
+  type GeckoClient,
+} from '@gecko-auth/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
@@ -50,7 +55,7 @@ export type GeckoAuthResolver = (c: Context) => GeckoAuth | Promise<GeckoAuth>;
  * const options: GeckoHonoOptions = { auth, requireToken: true, timeout: 10_000 };
  * ```
  */
-export interface GeckoHonoOptions {
+export interface GeckoHonoOptions extends AdapterOptions<Context> {
   /** The GeckoAuth to use, or a function choosing one per request (one per customer). */
   auth: GeckoAuth | GeckoAuthResolver;
   /**
@@ -59,8 +64,6 @@ export interface GeckoHonoOptions {
    * work until the handler calls GeckoForm.
    */
   requireToken?: boolean;
-  /** Timeout of each GeckoForm call, in ms. Default: the GeckoAuth's `requestTimeout`. */
-  timeout?: number;
 }
 
 /**
@@ -80,15 +83,15 @@ export interface GeckoHonoOptions {
 export function geckoAuth(
   options: GeckoHonoOptions,
 ): MiddlewareHandler<{ Variables: GeckoVariables }> {
-  const { auth, requireToken, clientOptions } = validateOptions(options);
+  const { authFor, requireToken, clientOptions } = prepareAdapter(options);
 
   return createMiddleware<{ Variables: GeckoVariables }>(async (c, next) => {
-    const owner = typeof auth === 'function' ? await resolveAuth(auth, c) : auth;
-    c.set('gecko', owner.client({ ...clientOptions, signal: c.req.raw.signal }));
+    const auth = await authFor(c);
+    c.set('gecko', auth.client({ ...clientOptions, signal: c.req.raw.signal }));
 
     if (requireToken) {
       try {
-        await owner.getIdToken();
+        await auth.getIdToken();
       } catch (error) {
         // GeckoForm being unusable is this server's problem, not the caller's: 503, with a
         // message that tells the caller nothing about our credentials.
@@ -97,51 +100,4 @@ export function geckoAuth(
     }
     await next();
   });
-}
-
-async function resolveAuth(resolve: GeckoAuthResolver, c: Context): Promise<GeckoAuth> {
-  const auth = await resolve(c);
-  if (!isGeckoAuth(auth)) {
-    throw new TypeError('The `auth` function of geckoAuth() must return a GeckoAuth instance.');
-  }
-  return auth;
-}
-
-// Duck-typed so a GeckoAuth from a second copy of @gecko-auth/core is accepted too.
-function isGeckoAuth(value: unknown): value is GeckoAuth {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'client' in value &&
-    typeof value.client === 'function' &&
-    'getIdToken' in value &&
-    typeof value.getIdToken === 'function'
-  );
-}
-
-/** Only the keys the user set: an `undefined` key would override the GeckoAuth's defaults. */
-type ClientOptions = Pick<GeckoClientOptions, 'timeout'>;
-
-interface Resolved {
-  auth: GeckoAuth | GeckoAuthResolver;
-  requireToken: boolean;
-  clientOptions: ClientOptions;
-}
-
-function validateOptions(options: GeckoHonoOptions): Resolved {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('geckoAuth() needs an options object with `auth`.');
-  }
-
-  const { auth, requireToken = false, timeout } = options;
-  if (typeof auth !== 'function' && !isGeckoAuth(auth)) {
-    throw new TypeError('`auth` must be a GeckoAuth or a function that returns one per request.');
-  }
-  if (typeof requireToken !== 'boolean') throw new TypeError('`requireToken` must be a boolean.');
-  if (timeout === undefined) return { auth, requireToken, clientOptions: {} };
-
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1) {
-    throw new TypeError('`timeout` must be a finite number of milliseconds ≥ 1.');
-  }
-  return { auth, requireToken, clientOptions: { timeout } };
 }

@@ -1,0 +1,77 @@
+import { StoreError } from '@gecko-auth/core';
+
+import { delay } from './delay.js';
+import { RELEASE_SCRIPT } from './scripts.js';
+import type { RedisClient } from './redis-store.js';
+
+/** How the refresh lock is taken. */
+export interface LockSettings {
+  ttlMs: number;
+  waitMs: number;
+  pollMs: number;
+}
+
+/**
+ * Take the lock `SET lockKey owner NX PX ttl`, polling while another process holds it until it is
+ * released or expires. Rejects with the signal's reason if it aborts first, and with a
+ * {@link StoreError} after `waitMs`.
+ */
+export async function acquireLock(
+  redis: RedisClient,
+  lockKey: string,
+  owner: string,
+  { ttlMs, waitMs, pollMs }: LockSettings,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    signal.throwIfAborted();
+    const taken = await redisCall(`SET ${lockKey}`, () =>
+      redis.set(lockKey, owner, 'PX', ttlMs, 'NX'),
+    );
+    if (taken === 'OK') {
+      if (!signal.aborted) return;
+
+      // The caller gave up while the SET was in flight: nobody will run the work, so let go.
+      await releaseLock(redis, lockKey, owner);
+      signal.throwIfAborted();
+    }
+
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new StoreError(
+        `Waited ${waitMs} ms for the refresh lock ${lockKey}; another process still holds it.`,
+      );
+    }
+    // Jitter keeps waiting processes from polling in lockstep.
+    await delay(Math.min(left, pollMs * (0.5 + Math.random())), signal);
+  }
+}
+
+/** Delete the lock only if `owner` still holds it: after it expired, it may be someone else's. */
+export async function releaseLock(
+  redis: RedisClient,
+  lockKey: string,
+  owner: string,
+): Promise<void> {
+  try {
+    await redis.eval(RELEASE_SCRIPT, 1, lockKey, owner);
+  } catch {
+    // Unreachable Redis: the lock expires on its own after its TTL, which is all release would do.
+  }
+}
+
+/**
+ * Run one Redis command, turning a failure into a {@link StoreError}. ioredis attaches the
+ * command's arguments to its errors, and a save's arguments are the tokens: the cause keeps only
+ * the error's class name and message.
+ */
+export async function redisCall<T>(what: string, command: () => Promise<T>): Promise<T> {
+  try {
+    return await command();
+  } catch (error) {
+    const cause = new Error(error instanceof Error ? error.message : String(error));
+    cause.name = error instanceof Error ? error.name : 'Error';
+    throw new StoreError(`Redis ${what} failed.`, { cause });
+  }
+}
