@@ -247,9 +247,9 @@ describe('fault matrix: API endpoint', () => {
 
 describe('fault matrix: clock skew', () => {
   it.each([
-    ['10 minutes ahead', 10 * MINUTE],
-    ['10 minutes behind', -10 * MINUTE],
-  ])('the app clock %s of GeckoForm', async (_label, skew) => {
+    ['10 minutes ahead of GeckoForm', 10 * MINUTE],
+    ['10 minutes behind GeckoForm', -10 * MINUTE],
+  ])('the app clock runs %s', async (_label, skew) => {
     const { emu, auth } = await setup({ clock: { now: () => emu.clock.now() + skew } });
     const client = auth.client();
     for (let day = 0; day < 3; day++) {

@@ -1,6 +1,7 @@
+import { setTimeout as wait } from 'node:timers/promises';
+
 import { StoreError } from '@gecko-auth/core';
 
-import { delay } from './delay.js';
 import { RELEASE_SCRIPT } from './scripts.js';
 import type { RedisClient } from './redis-store.js';
 
@@ -44,7 +45,10 @@ export async function acquireLock(
       );
     }
     // Jitter keeps waiting processes from polling in lockstep.
-    await delay(Math.min(left, pollMs * (0.5 + Math.random())), signal);
+    // Waiters give up with the signal's own reason (the refresh timeout), not a generic AbortError.
+    await wait(Math.min(left, pollMs * (0.5 + Math.random())), undefined, { signal }).catch(() => {
+      throw signal.reason;
+    });
   }
 }
 

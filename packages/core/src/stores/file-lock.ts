@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { lock as lockFile } from 'proper-lockfile';
 
 import { StoreError } from '../errors.js';
-import { delay } from './delay.js';
+import { sleep } from '../retry.js';
 
 /** How a lock is taken and given up on. */
 export interface FileLockSettings {
@@ -83,7 +83,7 @@ async function acquire(
         throw new StoreError(`Could not lock token file ${path}.`, { cause: error });
       }
     }
-    await delay(retryMs * (0.5 + Math.random()), signal);
+    await sleep(retryMs * (0.5 + Math.random()), signal);
   }
 }
 
