@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@gecko-auth\/core\/node$/, replacement: `${packagesDir}core/src/node.ts` },
-      { find: /^@gecko-auth\/([a-z]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+      { find: /^@gecko-auth\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
     ],
   },
   test: {

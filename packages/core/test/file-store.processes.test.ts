@@ -3,12 +3,16 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { resultOf, spawnChild } from '@gecko-auth/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { TokenSet } from '../src/index.js';
 import { FileStore } from '../src/node.js';
-import { resultOf, spawnChild } from './children.js';
 import { DAY, HOUR, emulator } from './helpers.js';
+
+/** Run `test/fixtures/<name>.ts` in its own process. */
+const spawnFixture = (name: string, input: unknown) =>
+  spawnChild(new URL(`./fixtures/${name}.ts`, import.meta.url), input);
 
 let dir: string;
 beforeEach(async () => {
@@ -42,7 +46,7 @@ describe('FileStore shared by several processes', () => {
       clockOffset: emu.clock.now() - Date.now(),
       requests: REQUESTS,
     };
-    const children = Array.from({ length: CHILDREN }, () => spawnChild('refresh-child', input));
+    const children = Array.from({ length: CHILDREN }, () => spawnFixture('refresh-child', input));
     const results = await Promise.all(children.map((child) => resultOf<RefreshResult>(child)));
 
     expect(emu.stats.refreshCalls).toBe(1);
@@ -58,7 +62,7 @@ describe('FileStore shared by several processes', () => {
 
   it('takes over the lock of a process killed while holding it, once the lock is stale', async () => {
     const path = join(dir, 'tokens.json');
-    const holder = spawnChild('lock-holder-child', { path, staleMs: 2_000 });
+    const holder = spawnFixture('lock-holder-child', { path, staleMs: 2_000 });
     await holder.waitFor('locked');
 
     const store = new FileStore(path, { staleMs: 2_000 });
@@ -75,7 +79,7 @@ describe('FileStore shared by several processes', () => {
     const path = join(dir, 'tokens.json');
     for (let round = 1; round <= 3; round++) {
       // Each killed writer leaves its lock behind: the next one takes it over once stale.
-      const writer = spawnChild('writer-child', { path, staleMs: 2_000 });
+      const writer = spawnFixture('writer-child', { path, staleMs: 2_000 });
       await writer.waitFor('saved 1\n');
       let reads = 0;
       while (!writer.stdout.includes(`saved ${10 * round}\n`)) {

@@ -1,26 +1,13 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
-import { startEmulator, type Emulator, type EmulatorOptions } from '@gecko-auth/emulator';
-import { afterEach } from 'vitest';
+import type { Emulator, EmulatorOptions } from '@gecko-auth/emulator';
+import { onCleanup, startTestEmulator } from '@gecko-auth/test-support';
 
 import { GeckoAuth, type GeckoAuthOptions, type GeckoTokens } from '../src/index.js';
 
-export const HOUR = 60 * 60 * 1000;
-export const DAY = 24 * HOUR;
-
-const cleanups: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+export { DAY, HOUR, foreignServer } from '@gecko-auth/test-support';
 
 /** A running emulator, closed after the test. */
-export async function emulator(options?: EmulatorOptions): Promise<Emulator> {
-  const emu = await startEmulator(options);
-  cleanups.push(() => emu.close());
-  return emu;
-}
+export const emulator = (options?: EmulatorOptions): Promise<Emulator> =>
+  startTestEmulator(options);
 
 /** A GeckoAuth wired to `emu`, on the emulator's clock, closed after the test. */
 export function authFor(
@@ -35,7 +22,7 @@ export function authFor(
     ...(tokens === undefined ? {} : { tokens }),
     ...options,
   });
-  cleanups.push(() => auth.close());
+  onCleanup(() => auth.close());
   return auth;
 }
 
@@ -48,26 +35,6 @@ export async function setup(
   const tokens = await emu.issueTokens();
   const auth = authFor(emu, tokens, options);
   return { emu, tokens, auth };
-}
-
-/** A plain HTTP server on port 0 that records what it receives: the "other host" in origin tests. */
-export async function foreignServer(): Promise<{ url: string; received: IncomingHttpHeaders[] }> {
-  const received: IncomingHttpHeaders[] = [];
-  const server: Server = createServer((request, response) => {
-    received.push(request.headers);
-    response.setHeader('content-type', 'application/json');
-    response.end('{"ok":true}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received };
 }
 
 /** Resolve once `auth` emits `event`. */

@@ -1,23 +1,15 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 
 import { GeckoAuth, type GeckoTokens } from '@gecko-auth/core';
-import { startEmulator, type Emulator } from '@gecko-auth/emulator';
+import type { Emulator } from '@gecko-auth/emulator';
+import { listen, onCleanup, startTestEmulator } from '@gecko-auth/test-support';
 import type { Express } from 'express';
-import { afterEach } from 'vitest';
 
-export const DAY = 24 * 60 * 60 * 1000;
-
-const cleanups: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+export { DAY, deferred, until } from '@gecko-auth/test-support';
 
 /** A running emulator with one issued token set and a GeckoAuth on the emulator's clock. */
 export async function setup(): Promise<{ emu: Emulator; tokens: GeckoTokens; auth: GeckoAuth }> {
-  const emu = await startEmulator();
-  cleanups.push(() => emu.close());
+  const emu = await startTestEmulator();
   const tokens = await emu.issueTokens();
   return { emu, tokens, auth: authFor(emu, tokens) };
 }
@@ -30,40 +22,11 @@ export function authFor(emu: Emulator, tokens: GeckoTokens): GeckoAuth {
     refreshUrl: emu.refreshUrl,
     clock: { now: () => emu.clock.now() },
   });
-  cleanups.push(() => auth.close());
+  onCleanup(() => auth.close());
   return auth;
 }
 
 /** Serve `app` on a free port until the test ends; resolves to its base URL. */
-export async function serve(app: Express): Promise<string> {
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
-}
-
-/** A promise with its resolve function outside, for settling from inside a route. */
-export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((settle) => {
-    resolve = settle;
-  });
-  return { promise, resolve };
-}
-
-/** Poll until `condition` holds; throws after `attempts` checks 10 ms apart. */
-export async function until(condition: () => boolean, attempts = 500): Promise<void> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('Condition not met in time.');
+export function serve(app: Express): Promise<string> {
+  return listen(createServer(app));
 }

@@ -2,11 +2,19 @@ import { createHash } from 'node:crypto';
 
 import { TokenSet } from '@gecko-auth/core';
 import { startEmulator, type Emulator } from '@gecko-auth/emulator';
+import { resultOf, spawnChild } from '@gecko-auth/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { RedisStore } from '../src/index.js';
-import { resultOf, spawnChild } from './children.js';
 import { client, inspector, redisUnderTest, uniqueKey } from './redis-server.js';
+
+/** Run `test/fixtures/<name>.ts` in its own process, resolving @gecko-auth/* to source. */
+const spawnFixture = (name: string, input: unknown) =>
+  spawnChild(
+    new URL(`./fixtures/${name}.ts`, import.meta.url),
+    input,
+    new URL('./fixtures/tsconfig.json', import.meta.url),
+  );
 
 const url = (await redisUnderTest()) ?? '';
 const DAY = 24 * 60 * 60 * 1000;
@@ -51,7 +59,7 @@ describe.skipIf(url === '')('RedisStore shared by several processes', () => {
   it('refreshes an expired token exactly once for all of them; all end with the same tokens', async () => {
     const { emu, original, store, input } = await expiredSetup(45_000);
 
-    const children = Array.from({ length: 6 }, () => spawnChild('refresh-child', input));
+    const children = Array.from({ length: 6 }, () => spawnFixture('refresh-child', input));
     const results = await Promise.all(children.map((child) => resultOf<RefreshResult>(child)));
 
     expect(emu.stats.refreshCalls).toBe(1);
@@ -71,9 +79,9 @@ describe.skipIf(url === '')('RedisStore shared by several processes', () => {
     const { emu, original, store, input } = await expiredSetup(3_000);
     emu.fault('refresh', { hang: true });
 
-    const stuck = spawnChild('refresh-child', input);
+    const stuck = spawnFixture('refresh-child', input);
     while (emu.stats.refreshCalls === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-    const next = spawnChild('refresh-child', input);
+    const next = spawnFixture('refresh-child', input);
     stuck.process.kill('SIGKILL');
     expect(await stuck.exited).toMatchObject({ signal: 'SIGKILL' });
     // It died holding the lock: only the lock's expiry can free it.

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterEach } from 'vitest';
 
-/** A TypeScript script from test/fixtures running in its own Node process. */
+/** A TypeScript script running in its own Node process. */
 export interface Child {
   process: ChildProcess;
   /** Everything the child printed so far. */
@@ -22,11 +22,20 @@ afterEach(() => {
   running.clear();
 });
 
-/** Run `test/fixtures/<name>.ts` with `input` as its one JSON argument. */
-export function spawnChild(name: string, input: unknown): Child {
-  const script = fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(input)], {
+/**
+ * Run the TypeScript file `script` (a URL or path) in its own Node process through tsx, with
+ * `input` as its one JSON argument. `tsconfig` makes tsx resolve workspace packages its way.
+ */
+export function spawnChild(script: URL | string, input: unknown, tsconfig?: URL): Child {
+  const path = script instanceof URL ? fileURLToPath(script) : script;
+  const name = path.split('/').pop() ?? path;
+  const env =
+    tsconfig === undefined
+      ? process.env
+      : { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(tsconfig) };
+  const child = spawn(process.execPath, ['--import', 'tsx', path, JSON.stringify(input)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   running.add(child);
 
