@@ -1,11 +1,12 @@
 // gecko-auth end to end: a local GeckoForm emulator, an app using gecko-auth, and traffic that
-// crosses the ID token's expiry. Usage: node demo.mjs [plain|express|hono|koa]
+// crosses the ID token's expiry. Usage: node demo.mjs [plain|axios|express|hono|koa]
 import { GeckoAuth } from '@gecko-auth/core';
 import { startEmulator } from '@gecko-auth/emulator';
 
 const HOUR = 60 * 60 * 1000;
 const apps = {
   plain: () => import('./plain-app.mjs'),
+  axios: () => import('@gecko-auth/example-axios/app'),
   express: () => import('@gecko-auth/example-express/app'),
   hono: () => import('@gecko-auth/example-hono/app'),
   koa: () => import('@gecko-auth/example-koa/app'),
