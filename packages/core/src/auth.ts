@@ -14,6 +14,7 @@ import { validateOptions, type GeckoAuthOptions, type ResolvedOptions } from './
 import { redactedInspect } from './redact.js';
 import { callRefreshEndpoint } from './refresher.js';
 import { raceSignal } from './signals.js';
+import type { SaveOptions } from './store.js';
 import { TokenSet, type GeckoTokens } from './tokens.js';
 
 /** Treat the ID token as expired this long before its `exp`, so no request carries a token that
@@ -71,6 +72,11 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   #reauth: ReauthRequiredError | undefined;
   #closed = false;
   #keepAliveDueAt = Number.NEGATIVE_INFINITY;
+  /** ID token of the set the store held when last read or written by this instance. */
+  #storeSeenId: string | undefined;
+  /** The other candidate at load (constructor tokens or stored ones), tried if the chosen set's
+   * refresh token is refused: it may be a new API token an operator just put in place. */
+  #fallback: TokenSet | undefined;
   #stopKeepAlive: (() => void) | undefined;
 
   /**
@@ -148,14 +154,18 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   }
 
   /**
-   * Replace the token set, e.g. with a new API token after {@link ReauthRequiredError}.
-   * Saves it to the store and leaves the re-auth-required state.
+   * Replace the token set, e.g. with a new API token after {@link ReauthRequiredError}. Saves it
+   * to the store even over a set that looks newer (a new API token may have been issued before
+   * the old one's last refresh), and leaves the re-auth-required state. Other processes sharing
+   * the store pick it up at their next refresh.
    */
   async setTokens(tokens: GeckoTokens): Promise<void> {
     const next = TokenSet.from(tokens);
     this.#assertOpen();
     try {
-      await this.#options.store.save(next.toTokens());
+      await this.#options.store.save(next.toTokens(), { replace: true });
+      this.#storeSeenId = next.id;
+      this.#fallback = undefined;
     } catch (error) {
       throw error instanceof GeckoAuthError
         ? error
@@ -274,6 +284,9 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
       return outcome.tokens;
     } catch (error) {
       const failure = toGeckoError(error);
+      if (failure instanceof ReauthRequiredError && this.#fallback !== undefined) {
+        return this.#switchToFallback(this.#fallback, reason);
+      }
       if (failure instanceof ReauthRequiredError) this.#enterReauth(failure);
       else this.emit('error', { error: failure, reason, retryInMs: undefined });
       throw failure;
@@ -282,17 +295,38 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
     }
   }
 
+  /**
+   * The chosen set's refresh token was refused; try the other candidate from load time once. Its
+   * ID token is used as it is if still valid, else it is refreshed like any other set.
+   */
+  async #switchToFallback(fallback: TokenSet, reason: RefreshReason): Promise<TokenSet> {
+    this.#fallback = undefined;
+    this.#adopt(fallback, undefined);
+    await this.#save(fallback, { replace: true });
+    if (!this.#isUsable(fallback)) return this.#runRefresh(reason);
+
+    this.emit('refresh', {
+      reason,
+      source: 'store',
+      tokens: fallback,
+      idExpiresAt: new Date(fallback.idExpiresAt),
+    });
+    return fallback;
+  }
+
   async #refreshUnderLock(
     from: TokenSet,
     reason: RefreshReason,
     signal: AbortSignal,
   ): Promise<Outcome> {
     const work = async (): Promise<Outcome> => {
-      // Another process sharing the store may have refreshed while this one waited for the lock.
-      const newer = await this.#loadNewer(from);
-      if (newer !== undefined) return { tokens: newer, receivedAt: undefined, source: 'store' };
-
-      const result = await callRefreshEndpoint(from, {
+      // While this one waited for the lock, another process may have refreshed, or an operator
+      // may have put a new API token in the store: use that rather than refresh our own set.
+      const changed = await this.#storeChange(from);
+      if (changed !== undefined && this.#isUsable(changed)) {
+        return { tokens: changed, receivedAt: undefined, source: 'store' };
+      }
+      const result = await callRefreshEndpoint(changed ?? from, {
         url: this.refreshUrl,
         method: this.#options.refreshMethod,
         fetch: this.#options.fetch,
@@ -305,16 +339,30 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
       await this.#save(result.tokens);
       return { ...result, source: 'endpoint' };
     };
+
     const { store } = this.#options;
-    return store.lock === undefined ? work() : store.lock(work, signal);
+    if (store.lock === undefined) return work();
+    try {
+      return await store.lock(work, signal);
+    } catch (error) {
+      if (signal.aborted || !(error instanceof StoreError)) throw error;
+
+      // The lock service is down. A second refresh somewhere in the fleet is harmless (GeckoForm
+      // keeps the previous tokens valid); a fleet that cannot refresh at all is not.
+      this.emit('error', { error, reason: 'lock', retryInMs: undefined });
+      return work();
+    }
   }
 
-  async #loadNewer(than: TokenSet): Promise<TokenSet | undefined> {
+  /** The store's set, if it changed since this instance last read or wrote it. */
+  async #storeChange(from: TokenSet): Promise<TokenSet | undefined> {
     try {
       const stored = await this.#loadStored();
-      return stored !== undefined && stored.id !== than.id && than.isOlderThan(stored)
-        ? stored
-        : undefined;
+      if (stored === undefined || stored.id === from.id || stored.id === this.#storeSeenId) {
+        return undefined;
+      }
+      this.#storeSeenId = stored.id;
+      return stored;
     } catch (error) {
       // An unreadable store must not stop the refresh itself; report it and go on.
       this.emit('error', { error: toGeckoError(error), reason: 'load', retryInMs: undefined });
@@ -322,11 +370,18 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
     }
   }
 
+  /** Whether a set's ID token can still be sent, on our clock (with the expiry margin). */
+  #isUsable(tokens: TokenSet): boolean {
+    const remaining = tokens.idExpiresAt - this.#options.clock.now();
+    return remaining > EXPIRY_MARGIN_MS;
+  }
+
   /** Save refreshed tokens. A failed save is reported, but the new tokens are still used: the
    * previous ones stay valid at GeckoForm, so nothing is lost by going on. */
-  async #save(tokens: TokenSet): Promise<void> {
+  async #save(tokens: TokenSet, options?: SaveOptions): Promise<void> {
     try {
-      await this.#options.store.save(tokens.toTokens());
+      await this.#options.store.save(tokens.toTokens(), options);
+      this.#storeSeenId = tokens.id;
     } catch (error) {
       const failure =
         error instanceof GeckoAuthError
@@ -348,9 +403,17 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   }
 
   /** First use: the store wins over the constructor's tokens unless they are newer, so a
-   * restarted process resumes with the tokens its last refresh saved. */
+   * restarted process resumes with the tokens its last refresh saved. The other candidate is kept
+   * as a fallback in case the chosen one turns out to be refused. */
   async #load(): Promise<void> {
-    const stored = await this.#loadStored();
+    const stored = await this.#loadStored().catch((error: unknown) => {
+      // With tokens to start from, an unreachable store must not fail requests: go on, and the
+      // next refresh (which reads the store again) picks up whatever it holds.
+      if (this.#initial === undefined) throw error;
+      this.emit('error', { error: toGeckoError(error), reason: 'load', retryInMs: undefined });
+      return undefined;
+    });
+    this.#storeSeenId = stored?.id;
     const initial = this.#initial;
     const chosen =
       stored !== undefined && initial !== undefined
@@ -360,6 +423,8 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
         : (stored ?? initial);
     if (chosen === undefined) throw new TokensMissingError();
 
+    const other = chosen === stored ? initial : stored;
+    this.#fallback = other !== undefined && other.id !== chosen.id ? other : undefined;
     if (chosen !== stored) await this.#save(chosen);
     if (this.#current === undefined) this.#adopt(chosen, undefined);
   }

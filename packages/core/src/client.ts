@@ -149,18 +149,19 @@ export class GeckoClient {
     let token = await raceSignal(this.#auth.getIdToken(), signal).catch(fail);
     let authRetried = false;
     for (let attempt = 0; ;) {
-      const response = await this.#send(verb, url, token, options, signal).catch(
-        (error: unknown) => {
-          if (signal.aborted || attempt >= retries || error instanceof GeckoAuthError) fail(error);
-          return undefined;
-        },
-      );
-      if (response === undefined) {
+      const sent = await this.#send(verb, url, token, options, signal).catch((error: unknown) => {
+        if (signal.aborted || attempt >= retries || error instanceof GeckoAuthError) fail(error);
+        return undefined;
+      });
+      if (sent === undefined) {
         await sleep(backoffDelay(attempt++), signal).catch(fail);
         continue;
       }
 
-      if (response.status === 401 && !authRetried) {
+      // Only GeckoForm's own 401 says our token was refused; one from a host a redirect led to
+      // says nothing about it.
+      const { response, fromApi } = sent;
+      if (response.status === 401 && fromApi && !authRetried) {
         authRetried = true;
         const next = await this.#auth.handleUnauthorized(token).catch(fail);
         if (next !== token) {
@@ -188,14 +189,17 @@ export class GeckoClient {
     }
   }
 
-  /** Send once, following redirects by hand: the token goes along only within the API origin. */
+  /**
+   * Send once, following redirects by hand: the token goes along only within the API origin.
+   * Says whether the final response came from the API origin.
+   */
   async #send(
     method: string,
     url: URL,
     token: string,
     options: RequestOptions,
     signal: AbortSignal,
-  ): Promise<Response> {
+  ): Promise<{ response: Response; fromApi: boolean }> {
     const doFetch = this.#options.fetch ?? globalThis.fetch;
     const body = encodeBody(options.body);
     let target = url;
@@ -222,7 +226,7 @@ export class GeckoClient {
         location === null ||
         hop >= MAX_REDIRECTS
       ) {
-        return response;
+        return { response, fromApi: target.origin === this.#origin };
       }
       await response.body?.cancel();
       target = new URL(location, target);

@@ -17,8 +17,8 @@ export interface RefreshEvent {
 /** Emitted for a failure that gecko-auth handled or will retry; never carries a token. */
 export interface ErrorEvent {
   error: GeckoAuthError;
-  /** What was running: a refresh (by reason), or loading / saving the store. */
-  reason: RefreshReason | 'load' | 'save';
+  /** What was running: a refresh (by reason), or loading, saving or locking the store. */
+  reason: RefreshReason | 'load' | 'save' | 'lock';
   /** Set when another attempt follows after this many ms. */
   retryInMs: number | undefined;
 }

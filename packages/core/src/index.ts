@@ -38,6 +38,6 @@ export {
   type GeckoAuthOptions,
 } from './options.js';
 export { parseRefreshResponse, type RefreshResponseParser } from './refresh-response.js';
-export { MemoryStore, type TokenStore } from './store.js';
+export { MemoryStore, type SaveOptions, type TokenStore } from './store.js';
 export { TokenSet, type GeckoTokens } from './tokens.js';
 export { DEFAULT_REFRESH_URL, isLoopbackHost, regionApiUrl } from './urls.js';

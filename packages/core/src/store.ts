@@ -19,14 +19,22 @@ export interface TokenStore {
   load(): Promise<GeckoTokens | undefined>;
   /**
    * Persist the tokens a refresh returned, before they are used. A store shared by several
-   * processes should refuse to replace newer tokens with older ones.
+   * processes should refuse to replace newer tokens with older ones — unless `options.replace` is
+   * set: then an operator is installing a new API token, which may be older than the last
+   * refresh of the one it replaces, and it must be written.
    */
-  save(tokens: GeckoTokens): Promise<void>;
+  save(tokens: GeckoTokens, options?: SaveOptions): Promise<void>;
   /**
    * Optional: run `work` while holding a lock shared with every other process using this store,
    * so one of them refreshes and the others load its result. `signal` aborts the wait.
    */
   lock?<T>(work: () => Promise<T>, signal: AbortSignal): Promise<T>;
+}
+
+/** Options of {@link TokenStore.save}. */
+export interface SaveOptions {
+  /** Write even if the stored set looks newer (a new API token replaces the old chain). */
+  replace?: boolean;
 }
 
 /**
@@ -44,7 +52,8 @@ export class MemoryStore implements TokenStore {
     return this.#tokens === undefined ? undefined : { ...this.#tokens };
   }
 
-  async save(tokens: GeckoTokens): Promise<void> {
+  /** Keeps `tokens`. One process, one writer: nothing to compare, so `replace` changes nothing. */
+  async save(tokens: GeckoTokens, _options?: SaveOptions): Promise<void> {
     this.#tokens = { ...tokens };
   }
 }

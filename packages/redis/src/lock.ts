@@ -5,6 +5,13 @@ import { StoreError } from '@gecko-auth/core';
 import { RELEASE_SCRIPT } from './scripts.js';
 import type { RedisClient } from './redis-store.js';
 
+/**
+ * A healthy Redis answers a SET in milliseconds. One that takes this long is down or failing over
+ * (and ioredis may be queueing commands until it returns): the lock fails, and core refreshes
+ * without it rather than leave the whole fleet waiting.
+ */
+const LOCK_COMMAND_TIMEOUT_MS = 2_000;
+
 /** How the refresh lock is taken. */
 export interface LockSettings {
   ttlMs: number;
@@ -27,8 +34,10 @@ export async function acquireLock(
   const deadline = Date.now() + waitMs;
   for (;;) {
     signal.throwIfAborted();
-    const taken = await redisCall(`SET ${lockKey}`, () =>
-      redis.set(lockKey, owner, 'PX', ttlMs, 'NX'),
+    const taken = await redisCall(
+      `SET ${lockKey}`,
+      () => redis.set(lockKey, owner, 'PX', ttlMs, 'NX'),
+      LOCK_COMMAND_TIMEOUT_MS,
     );
     if (taken === 'OK') {
       if (!signal.aborted) return;
@@ -70,12 +79,24 @@ export async function releaseLock(
  * command's arguments to its errors, and a save's arguments are the tokens: the cause keeps only
  * the error's class name and message.
  */
-export async function redisCall<T>(what: string, command: () => Promise<T>): Promise<T> {
+export async function redisCall<T>(
+  what: string,
+  command: () => Promise<T>,
+  timeoutMs?: number,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await command();
+    if (timeoutMs === undefined) return await command();
+
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    return await Promise.race([command(), timedOut]);
   } catch (error) {
     const cause = new Error(error instanceof Error ? error.message : String(error));
     cause.name = error instanceof Error ? error.name : 'Error';
     throw new StoreError(`Redis ${what} failed.`, { cause });
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { TokenSet, type GeckoTokens, type TokenStore } from '@gecko-auth/core';
+import { TokenSet, type GeckoTokens, type SaveOptions, type TokenStore } from '@gecko-auth/core';
 import type { Cluster, Redis } from 'ioredis';
 
 import { DEFAULT_KEY, lockKeyFor } from './keys.js';
@@ -117,8 +117,11 @@ export class RedisStore implements TokenStore {
     return parseTokens(hash['tokens'], this.key).toTokens();
   }
 
-  /** Write `tokens` unless the key already holds the same or a newer set. */
-  async save(tokens: GeckoTokens): Promise<void> {
+  /**
+   * Write `tokens` unless the key already holds the same or a newer set; with `replace` (a new
+   * API token installed by `auth.setTokens`), write it whatever the stored set.
+   */
+  async save(tokens: GeckoTokens, options: SaveOptions = {}): Promise<void> {
     const next = TokenSet.from(tokens);
     const result = await redisCall(`save to ${this.key}`, () =>
       this.#redis.eval(
@@ -129,6 +132,7 @@ export class RedisStore implements TokenStore {
         next.idIssuedAt ?? '',
         next.idExpiresAt,
         new Date().toISOString(),
+        options.replace === true ? '1' : '0',
       ),
     );
     if (result === FOREIGN_VALUE) throw foreignValue(this.key);

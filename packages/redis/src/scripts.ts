@@ -9,18 +9,19 @@ export const FOREIGN_VALUE = -1;
 
 /**
  * KEYS[1]: the token hash. ARGV: tokens JSON, ID token `iat` in ms ('' when it has none), its `exp`
- * in ms, savedAt ISO string. Writes unless the stored set is the same or newer, comparing as
- * `TokenSet.isOlderThan` does: `iat` (or `exp` when absent), then `exp`.
+ * in ms, savedAt ISO string, '1' to replace whatever is stored. Otherwise writes unless the stored
+ * set is the same or newer, comparing as `TokenSet.isOlderThan` does: `iat` (or `exp` when
+ * absent), then `exp`.
  */
 export const SAVE_SCRIPT = `
 local stored = redis.call('HMGET', KEYS[1], 'idIssuedAt', 'idExpiresAt')
 local storedExp = tonumber(stored[2])
-if storedExp then
+if storedExp and ARGV[5] ~= '1' then
   local storedOrder = tonumber(stored[1]) or storedExp
   local exp = tonumber(ARGV[3])
   local order = tonumber(ARGV[2]) or exp
   if storedOrder > order or (storedOrder == order and storedExp >= exp) then return 0 end
-elseif redis.call('EXISTS', KEYS[1]) == 1 then
+elseif not storedExp and redis.call('EXISTS', KEYS[1]) == 1 then
   return -1
 end
 redis.call('HSET', KEYS[1], 'tokens', ARGV[1], 'idIssuedAt', ARGV[2], 'idExpiresAt', ARGV[3],

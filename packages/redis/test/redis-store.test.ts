@@ -1,7 +1,9 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 
 import { GeckoAuth, StoreError, TokenSet, type GeckoTokens } from '@gecko-auth/core';
 import { startEmulator, type Emulator } from '@gecko-auth/emulator';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { RedisStore } from '../src/index.js';
@@ -52,6 +54,32 @@ describe.skipIf(url === '')('RedisStore', () => {
     await storeFor(key).save(older);
     await storeFor(key).save(newer);
     expect(await inspector(url).hget(key, 'savedAt')).toBe(savedAt);
+  });
+
+  it('replaces a newer set with an older one only when asked to (a new API token)', async () => {
+    const key = uniqueKey();
+    await storeFor(key).save(newer);
+    await storeFor(key).save(older);
+    expect(await storeFor(key).load()).toEqual(newer);
+
+    await storeFor(key).save(older, { replace: true });
+    expect(await storeFor(key).load()).toEqual(older);
+  });
+
+  it('fails the lock quickly when Redis does not answer, so core can refresh without it', async () => {
+    // A "Redis" that accepts connections and never answers: ioredis would wait for ever.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const stalled = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: null });
+    const store = new RedisStore({ redis: stalled, key: uniqueKey() });
+    const error: unknown = await store
+      .lock(async () => 'ran', AbortSignal.timeout(10_000))
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).message).toMatch(/SET .*failed/);
+    stalled.disconnect();
+    silent.close();
   });
 
   it('refuses a key holding something else, naming it, and leaves it untouched', async () => {

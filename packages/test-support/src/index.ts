@@ -5,7 +5,7 @@
  */
 export { onCleanup, startTestEmulator } from './cleanup.js';
 export { deferred, until } from './async.js';
-export { foreignServer, listen } from './servers.js';
+export { foreignServer, listen, type ForeignServer } from './servers.js';
 export { resultOf, spawnChild, type Child } from './children.js';
 
 export const MINUTE = 60 * 1000;

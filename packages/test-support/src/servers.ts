@@ -20,13 +20,23 @@ export async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
+/** The "other host" of origin tests: records the headers it receives; answers `status`. */
+export interface ForeignServer {
+  url: string;
+  received: IncomingHttpHeaders[];
+  /** Status of its answers (default 200), settable mid-test. */
+  status: number;
+}
+
 /** A server that records the headers it receives: the "other host" in origin tests. */
-export async function foreignServer(): Promise<{ url: string; received: IncomingHttpHeaders[] }> {
-  const received: IncomingHttpHeaders[] = [];
+export async function foreignServer(): Promise<ForeignServer> {
+  const foreign: ForeignServer = { url: '', received: [], status: 200 };
   const server = createServer((request, response) => {
-    received.push(request.headers);
+    foreign.received.push(request.headers);
+    response.statusCode = foreign.status;
     response.setHeader('content-type', 'application/json');
-    response.end('{"ok":true}');
+    response.end(foreign.status === 200 ? '{"ok":true}' : '{"error":"unauthorized"}');
   });
-  return { url: await listen(server), received };
+  foreign.url = await listen(server);
+  return foreign;
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import { GeckoAuthError, StoreError } from '../errors.js';
-import type { TokenStore } from '../store.js';
+import type { SaveOptions, TokenStore } from '../store.js';
 import { TokenSet, type GeckoTokens } from '../tokens.js';
 import { removeLeftovers, writeFileAtomic } from './atomic-write.js';
 import { decodeTokenFile, encodeTokenFile } from './file-format.js';
@@ -76,14 +76,19 @@ export class FileStore implements TokenStore {
     return text === undefined ? undefined : decodeTokenFile(text, this.path).toTokens();
   }
 
-  /** Write `tokens` unless the file already holds the same or a newer set. */
-  async save(tokens: GeckoTokens): Promise<void> {
+  /**
+   * Write `tokens` unless the file already holds the same or a newer set; with `replace` (a new
+   * API token installed by `auth.setTokens`), write it whatever the stored set. A corrupt file is
+   * refused either way.
+   */
+  async save(tokens: GeckoTokens, options: SaveOptions = {}): Promise<void> {
     const next = TokenSet.from(tokens);
     const signal = AbortSignal.timeout(this.#lockWaitMs);
     try {
       await withFileLock(this.path, this.#lock, signal, async () => {
         const text = await this.#read();
-        if (text !== undefined && !decodeTokenFile(text, this.path).isOlderThan(next)) return;
+        const stored = text === undefined ? undefined : decodeTokenFile(text, this.path);
+        if (stored !== undefined && options.replace !== true && !stored.isOlderThan(next)) return;
 
         try {
           await removeLeftovers(this.path);
