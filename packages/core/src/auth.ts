@@ -4,6 +4,7 @@ import {
   ClosedError,
   GeckoAuthError,
   ReauthRequiredError,
+  RefreshError,
   RefreshTimeoutError,
   StoreError,
   TokensMissingError,
@@ -77,6 +78,13 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   /** The other candidate at load (constructor tokens or stored ones), tried if the chosen set's
    * refresh token is refused: it may be a new API token an operator just put in place. */
   #fallback: TokenSet | undefined;
+  /** Bumped by setTokens: a refresh that started from an older set must not overwrite it. */
+  #generation = 0;
+  /** The refresh endpoint asked us (Retry-After) not to come back before this time. */
+  #retryNotBefore = Number.NEGATIVE_INFINITY;
+  #lastFailure: GeckoAuthError | undefined;
+  /** The refresh token last warned about, so each one is reported once. */
+  #warnedAbout: string | undefined;
   #stopKeepAlive: (() => void) | undefined;
 
   /**
@@ -166,6 +174,8 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
       await this.#options.store.save(next.toTokens(), { replace: true });
       this.#storeSeenId = next.id;
       this.#fallback = undefined;
+      this.#generation++;
+      this.#retryNotBefore = Number.NEGATIVE_INFINITY;
     } catch (error) {
       throw error instanceof GeckoAuthError
         ? error
@@ -205,16 +215,7 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
     } catch (error) {
       const now = this.#options.clock.now();
       this.#keepAliveDueAt = this.#reauth === undefined ? now + this.#nextBackoff() : Infinity;
-      const refreshExpiresAt = this.#current?.refreshExpiresAt;
-      if (refreshExpiresAt !== undefined && refreshExpiresAt - now < REFRESH_TOKEN_WARNING_MS) {
-        this.emit('warning', {
-          code: 'refresh-token-expiring',
-          message:
-            `The GeckoForm refresh token expires at ${new Date(refreshExpiresAt).toISOString()} ` +
-            `and refreshing keeps failing (${toGeckoError(error).code}). After that a new API ` +
-            'token must be created in GeckoForm.',
-        });
-      }
+      this.#warnIfRefreshTokenExpiring(`refreshing keeps failing (${toGeckoError(error).code})`);
       throw error;
     }
   }
@@ -255,6 +256,10 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   #refreshShared(reason: RefreshReason): Promise<TokenSet> {
     if (this.#closed) return Promise.reject(new ClosedError());
     if (this.#reauth !== undefined) return Promise.reject(this.#reauth);
+    if (this.#options.clock.now() < this.#retryNotBefore && this.#lastFailure !== undefined) {
+      // GeckoForm asked for a pause (Retry-After): fail fast instead of knocking again.
+      return Promise.reject(this.#lastFailure);
+    }
 
     this.#inflight ??= this.#runRefresh(reason).finally(() => {
       this.#inflight = undefined;
@@ -264,35 +269,69 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
 
   async #runRefresh(reason: RefreshReason): Promise<TokenSet> {
     const from = this.#requireCurrent();
+    const generation = this.#generation;
     const controller = new AbortController();
     const timeoutMs = this.#options.refreshTimeout;
     const timer = setTimeout(() => controller.abort(new RefreshTimeoutError(timeoutMs)), timeoutMs);
     try {
       const outcome = await raceSignal(
-        this.#refreshUnderLock(from, reason, controller.signal),
+        this.#refreshUnderLock(from, reason, controller.signal, Date.now() + timeoutMs),
         controller.signal,
       );
       this.#assertOpen();
+      // setTokens ran meanwhile: the set it installed wins over a refresh of the one it replaced.
+      if (generation !== this.#generation) return this.#requireCurrent();
+
       this.#adopt(outcome.tokens, outcome.receivedAt);
       this.#backgroundFailures = 0;
+      this.#retryNotBefore = Number.NEGATIVE_INFINITY;
       this.emit('refresh', {
         reason,
         source: outcome.source,
         tokens: outcome.tokens,
         idExpiresAt: new Date(outcome.tokens.idExpiresAt),
       });
+      this.#warnIfRefreshTokenExpiring('it is not being renewed');
       return outcome.tokens;
     } catch (error) {
+      if (generation !== this.#generation && !this.#closed) return this.#requireCurrent();
+
       const failure = toGeckoError(error);
       if (failure instanceof ReauthRequiredError && this.#fallback !== undefined) {
         return this.#switchToFallback(this.#fallback, reason);
       }
       if (failure instanceof ReauthRequiredError) this.#enterReauth(failure);
-      else this.emit('error', { error: failure, reason, retryInMs: undefined });
+      else this.#recordFailure(failure, reason);
       throw failure;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  #recordFailure(failure: GeckoAuthError, reason: RefreshReason): void {
+    this.#lastFailure = failure;
+    if (failure instanceof RefreshError && failure.retryAfterMs !== undefined) {
+      const pause = Math.min(failure.retryAfterMs, BACKGROUND_RETRY_MAX_MS);
+      this.#retryNotBefore = this.#options.clock.now() + pause;
+    }
+    this.emit('error', { error: failure, reason, retryInMs: undefined });
+  }
+
+  /** Warn (once per refresh token) when it expires within days: then no code can recover. */
+  #warnIfRefreshTokenExpiring(why: string): void {
+    const current = this.#current;
+    const expiresAt = current?.refreshExpiresAt;
+    if (current === undefined || expiresAt === undefined) return;
+    if (expiresAt - this.#options.clock.now() >= REFRESH_TOKEN_WARNING_MS) return;
+    if (this.#warnedAbout === current.refresh) return;
+
+    this.#warnedAbout = current.refresh;
+    this.emit('warning', {
+      code: 'refresh-token-expiring',
+      message:
+        `The GeckoForm refresh token expires at ${new Date(expiresAt).toISOString()} and ${why}. ` +
+        'After that a new API token must be created in GeckoForm.',
+    });
   }
 
   /**
@@ -318,6 +357,7 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
     from: TokenSet,
     reason: RefreshReason,
     signal: AbortSignal,
+    deadline: number,
   ): Promise<Outcome> {
     const work = async (): Promise<Outcome> => {
       // While this one waited for the lock, another process may have refreshed, or an operator
@@ -334,6 +374,7 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
         retries: this.#options.refreshRetries,
         now: () => this.#options.clock.now(),
         signal,
+        deadline,
         onRetry: (error, delay) => this.emit('error', { error, reason, retryInMs: delay }),
       });
       await this.#save(result.tokens);
@@ -431,10 +472,16 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
 
   async #loadStored(): Promise<TokenSet | undefined> {
     let raw: GeckoTokens | undefined;
+    const timeout = AbortSignal.timeout(this.#options.refreshTimeout);
     try {
-      raw = await this.#options.store.load();
+      raw = await raceSignal(this.#options.store.load(), timeout);
     } catch (error) {
       if (error instanceof GeckoAuthError) throw error;
+      if (timeout.aborted) {
+        throw new StoreError(
+          `Loading tokens from the store did not finish within ${this.#options.refreshTimeout} ms.`,
+        );
+      }
       throw new StoreError('Loading tokens from the store failed.', { cause: error });
     }
     if (raw === undefined) return undefined;
@@ -472,8 +519,13 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
     // Keep-alive refreshes somewhere in the first half of the refresh window (jittered, so a fleet
     // started together does not refresh in lockstep), and always before the refresh token lapses.
     const jitter = Math.random() * Math.max(0, this.#usableUntil - this.#refreshAt) * 0.5;
+    // A refresh token already inside its last margin is not renewed by refreshing again (a server
+    // that keeps the old one): then only the ID token's schedule counts.
     const refreshTokenDeadline = (tokens.refreshExpiresAt ?? Infinity) - REFRESH_TOKEN_MARGIN_MS;
-    this.#keepAliveDueAt = Math.min(this.#refreshAt + jitter, refreshTokenDeadline);
+    this.#keepAliveDueAt = Math.min(
+      this.#refreshAt + jitter,
+      refreshTokenDeadline > now ? refreshTokenDeadline : Infinity,
+    );
   }
 
   #enterReauth(error: ReauthRequiredError): void {

@@ -10,7 +10,7 @@ import {
   UnexpectedResponseError,
 } from './errors.js';
 import { paginate, type PaginateOptions } from './paginate.js';
-import { backoffDelay, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
+import { MAX_TIMER_MS, backoffDelay, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
 import { combineSignals, raceSignal } from './signals.js';
 
 /** What a client needs from its token owner; {@link GeckoAuth} is one. */
@@ -79,7 +79,9 @@ export class GeckoClient {
   readonly #options: GeckoClientOptions;
   readonly #origin: string;
 
+  /** @throws {TypeError} for an invalid option, naming it. */
   constructor(auth: TokenSource, options: GeckoClientOptions = {}) {
+    validateClientOptions(options);
     this.#auth = auth;
     this.#options = options;
     this.#origin = auth.apiOrigin ?? new URL(auth.apiUrl).origin;
@@ -132,6 +134,9 @@ export class GeckoClient {
     path: string,
     options: RequestOptions = {},
   ): Promise<GeckoResponse<T>> {
+    if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) {
+      throw new InvalidRequestError('The request method must be an HTTP method name such as GET.');
+    }
     const verb = method.toUpperCase();
     const url = this.#resolve(path, options.query);
     const shown = url.pathname + url.search;
@@ -182,8 +187,11 @@ export class GeckoClient {
         }
       }
       const data = await this.#readBody(response, verb, shown).catch(fail);
-      if (!response.ok)
-        throw new GeckoApiError({ status: response.status, method: verb, url: shown, body: data });
+      if (!response.ok) {
+        // The token goes into `redact` in case the server quotes it back in its error body.
+        const init = { status: response.status, method: verb, url: shown, body: data };
+        throw new GeckoApiError({ ...init, redact: [token] });
+      }
 
       return { status: response.status, headers: response.headers, data: data as T };
     }
@@ -230,7 +238,8 @@ export class GeckoClient {
       }
       await response.body?.cancel();
       target = new URL(location, target);
-      if (response.status === 303) verb = 'GET';
+      // As fetch itself does: 303, and 301/302 after a POST, continue as a GET without the body.
+      if (response.status === 303 || (verb === 'POST' && response.status <= 302)) verb = 'GET';
     }
   }
 
@@ -291,4 +300,29 @@ function encodeBody(body: unknown): {
     return { payload: body as BodyInit, contentType: undefined };
   }
   return { payload: JSON.stringify(body), contentType: 'application/json' };
+}
+
+function validateClientOptions(options: GeckoClientOptions): void {
+  const { signal, timeout, retries, maxResponseBytes, fetch } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError('`signal` must be an AbortSignal.');
+  }
+  if (
+    timeout !== undefined &&
+    !(Number.isFinite(timeout) && timeout >= 1 && timeout <= MAX_TIMER_MS)
+  ) {
+    throw new TypeError(`\`timeout\` must be a number of milliseconds from 1 to ${MAX_TIMER_MS}.`);
+  }
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= 20)) {
+    throw new TypeError('`retries` must be an integer from 0 to 20.');
+  }
+  if (
+    maxResponseBytes !== undefined &&
+    !(Number.isInteger(maxResponseBytes) && maxResponseBytes > 0)
+  ) {
+    throw new TypeError('`maxResponseBytes` must be a positive integer.');
+  }
+  if (fetch !== undefined && typeof fetch !== 'function') {
+    throw new TypeError('`fetch` must be a function.');
+  }
 }

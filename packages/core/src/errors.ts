@@ -4,6 +4,8 @@
  * Messages are short, say what to do, and never contain a token.
  */
 
+import { redactSecrets } from './redact.js';
+
 const BRAND = Symbol.for('gecko-auth.error');
 
 /** Stable codes of every error gecko-auth throws. */
@@ -88,9 +90,14 @@ export class ReauthRequiredError extends GeckoAuthError {
   readonly refreshStatus: number | undefined;
 
   constructor(status: number | undefined, options?: { cause?: unknown }) {
+    // 404 and 405 more likely mean a wrong `refreshUrl` than a refused token: say so first.
+    const cause =
+      status === 404 || status === 405
+        ? `The refresh endpoint answered HTTP ${status}: check \`refreshUrl\`. If it is right, `
+        : `GeckoForm refused the refresh token${status === undefined ? '' : ` (HTTP ${status})`}. `;
     super(
       'GECKO_REAUTH_REQUIRED',
-      `GeckoForm refused the refresh token${status === undefined ? '' : ` (HTTP ${status})`}. ` +
+      cause +
         'Create a new API token in GeckoForm (Security Preferences → Create New API Token) ' +
         'and give it to the application.',
       options,
@@ -207,9 +214,20 @@ export class GeckoApiError extends GeckoAuthError {
   /** GeckoForm's own error identifier from the body (`Error`, `error` or `code`), if any. */
   readonly errorCode: string | undefined;
 
-  constructor(init: { status: number; method: string; url: string; body: unknown }) {
-    const errorCode = readErrorField(init.body, ['Error', 'error', 'code', 'Code']);
-    const detail = readErrorField(init.body, ['Message', 'message', 'detail']);
+  /**
+   * @param init.redact Secrets to blank out of the body before it is kept (the token that was
+   * sent, in case the server quotes it back).
+   */
+  constructor(init: {
+    status: number;
+    method: string;
+    url: string;
+    body: unknown;
+    redact?: readonly string[];
+  }) {
+    const body = redactSecrets(init.body, init.redact ?? []);
+    const errorCode = readErrorField(body, ['Error', 'error', 'code', 'Code']);
+    const detail = readErrorField(body, ['Message', 'message', 'detail']);
     super(
       'GECKO_API_ERROR',
       `${init.method} ${init.url} answered ${init.status}` +
@@ -218,7 +236,7 @@ export class GeckoApiError extends GeckoAuthError {
     this.status = init.status;
     this.method = init.method;
     this.url = init.url;
-    this.body = init.body;
+    this.body = body;
     this.errorCode = errorCode;
   }
 }

@@ -1,4 +1,5 @@
 import { parseRefreshResponse, type RefreshResponseParser } from './refresh-response.js';
+import { MAX_TIMER_MS } from './retry.js';
 import { MemoryStore, type TokenStore } from './store.js';
 import type { GeckoTokens } from './tokens.js';
 import type { WarningEvent } from './events.js';
@@ -155,8 +156,10 @@ function keepAliveInterval(value: GeckoAuthOptions['keepAlive']): number | undef
 
 function duration(value: unknown, option: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new TypeError(`\`${option}\` must be a finite number of milliseconds ≥ ${min}.`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
+    throw new TypeError(
+      `\`${option}\` must be a number of milliseconds from ${min} to ${MAX_TIMER_MS}.`,
+    );
   }
   return value;
 }

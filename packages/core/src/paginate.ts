@@ -22,6 +22,10 @@ export async function* paginate<T>(
   options: PaginateOptions = {},
 ): AsyncGenerator<T[], void, undefined> {
   const perPage = options.perPage ?? DEFAULT_PER_PAGE;
+  if (!Number.isInteger(perPage) || perPage < 1) {
+    throw new TypeError('`perPage` must be a positive integer.');
+  }
+  let previous: string | undefined;
   const lastPage = (options.startPage ?? 1) + (options.maxPages ?? Number.POSITIVE_INFINITY) - 1;
   const resource = path.split('?')[0]?.split('/').filter(Boolean).pop();
 
@@ -31,6 +35,12 @@ export async function* paginate<T>(
     if (items === undefined) {
       throw new UnexpectedResponseError('GET', path, `page ${page} holds no list of items`);
     }
+    // A server that ignores `page` answers the same page for ever; stop rather than loop.
+    const fingerprint = JSON.stringify(items);
+    if (items.length > 0 && fingerprint === previous) {
+      throw new UnexpectedResponseError('GET', path, `page ${page} repeats page ${page - 1}`);
+    }
+    previous = fingerprint;
     if (items.length > 0) yield items;
     if (isLastPage(body, items.length, page, perPage)) return;
   }

@@ -20,6 +20,8 @@ export interface RefreshCall {
   retries: number;
   now: () => number;
   signal: AbortSignal;
+  /** `Date.now()` past which the whole refresh is given up: no Retry-After wait beyond it. */
+  deadline: number;
   onRetry: (error: GeckoAuthError, delayMs: number) => void;
 }
 
@@ -44,7 +46,10 @@ export async function callRefreshEndpoint(
       if (call.signal.aborted) throw call.signal.reason;
       if (!(error instanceof GeckoAuthError) || error instanceof ReauthRequiredError) throw error;
       if (attempt >= call.retries) throw error;
-      if (retryAfterOf(error) > MAX_RETRY_AFTER_MS) throw error;
+      // Waiting longer than asked-for pauses allow, or past the refresh's own deadline, would only
+      // keep every caller hanging: fail now and let them know.
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter > MAX_RETRY_AFTER_MS || Date.now() + retryAfter > call.deadline) throw error;
 
       const delay = Math.max(retryAfterOf(error), backoffDelay(attempt));
       call.onRetry(error, delay);

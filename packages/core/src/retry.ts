@@ -1,5 +1,8 @@
 /** Backoff and Retry-After helpers shared by the refresher and the client. */
 
+/** Largest delay a timer accepts (2^31 − 1 ms, about 24.8 days): a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** First retry waits about this long; each later one doubles it. */
 export const BASE_RETRY_DELAY_MS = 200;
 /** No single backoff wait is longer than this, so a retry loop stays responsive. */

@@ -121,6 +121,17 @@ export class TokenSet {
   }
 }
 
+const TOKEN_NAMES: Record<TokenKind, string> = {
+  id: 'an ID token',
+  access: 'an access token',
+  refresh: 'a refresh token',
+};
+
+/** RFC 6750's `b64token`: the characters a bearer token may hold. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** A compact JWS: three base64url parts (the last, the signature, may be empty for `alg: none`). */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
 function requireTokenString(value: unknown, kind: TokenKind): string {
   if (typeof value !== 'string') {
     throw new TokenFormatError(
@@ -134,9 +145,14 @@ function requireTokenString(value: unknown, kind: TokenKind): string {
     throw new TokenFormatError(kind, 'starts with "Bearer ": pass the token alone');
   }
 
-  // Tokens end up in an HTTP header: anything outside printable ASCII would corrupt or split it.
-  if (!/^[\x21-\x7e]+$/.test(trimmed)) {
-    throw new TokenFormatError(kind, 'contains characters that cannot appear in a JWT');
+  // A bearer token is base64url-ish (RFC 6750 `b64token`). Anything else — quotes or a comma
+  // pasted along from JSON, a line break — would be sent as is and refused by GeckoForm, which
+  // would then look like a revoked token instead of a copy-and-paste slip.
+  if (!B64TOKEN.test(trimmed)) {
+    throw new TokenFormatError(kind, 'contains characters that cannot appear in a token (quotes?)');
+  }
+  if (trimmed.includes('.') && !JWT_SHAPE.test(trimmed)) {
+    throw new TokenFormatError(kind, 'is not a well-formed JWT (three base64url parts)');
   }
   return trimmed;
 }
@@ -158,7 +174,10 @@ function decodeTimes(token: string, kind: TokenKind, required: boolean): Decoded
 
   const use = claims['token_use'];
   if (typeof use === 'string' && use !== kind && ['id', 'access', 'refresh'].includes(use)) {
-    throw new TokenFormatError(kind, `is a ${use} token: check the three tokens are not swapped`);
+    throw new TokenFormatError(
+      kind,
+      `is ${TOKEN_NAMES[use as TokenKind]}: check the three tokens are not swapped`,
+    );
   }
 
   return { expiresAt: secondsToMs(claims['exp']), issuedAt: secondsToMs(claims['iat']) };

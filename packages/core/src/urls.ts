@@ -28,6 +28,9 @@ export function parseServiceUrl(value: unknown, option: string, allowInsecure: b
   if (url.username !== '' || url.password !== '') {
     throw new TypeError(`\`${option}\` must not contain credentials.`);
   }
+  if (url.search !== '' || url.hash !== '') {
+    throw new TypeError(`\`${option}\` must not have a query string or a fragment.`);
+  }
   if (url.protocol === 'https:') return url;
   if (url.protocol !== 'http:') throw new TypeError(`\`${option}\` must use https.`);
   if (allowInsecure || isLoopbackHost(url.hostname)) return url;

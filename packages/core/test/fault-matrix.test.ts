@@ -55,8 +55,10 @@ async function refreshFaultScenario(
   expect(observed.attempts).toBeGreaterThanOrEqual(1);
   expect(observed.attempts).toBeLessThanOrEqual(RETRIES + 1);
 
-  // 3. The endpoint heals: the next call recovers without any intervention.
+  // 3. The endpoint heals: once any pause it asked for (Retry-After, at most 5 minutes) is over,
+  // the next call recovers without intervention.
   emu.clearFaults();
+  emu.clock.advance(5 * MINUTE);
   await expect(client.get('/forms/1')).resolves.toMatchObject({ id: 1 });
   expect(auth.status).toBe('ready');
   return observed;

@@ -38,8 +38,11 @@ describe('token validation at construction', async () => {
       /refresh token contains characters/,
     ],
     ['id', { ...good, id: `Bearer ${good.id}` }, /starts with "Bearer "/],
+    ['id', { ...good, id: `"${good.id}"` }, /cannot appear in a token \(quotes\?\)/],
+    ['refresh', { ...good, refresh: `"${good.refresh}",` }, /cannot appear in a token/],
+    ['access', { ...good, access: `${good.access}.extra` }, /not a well-formed JWT/],
     ['id', { ...good, id: good.refresh }, /id token is a refresh token/],
-    ['access', { ...good, access: good.id }, /access token is a id token/],
+    ['access', { ...good, access: good.id }, /access token is an ID token/],
   ])('rejects a malformed %s token, naming it and never quoting it', (kind, tokens, message) => {
     const error = constructionError(tokens);
     expect(error.code).toBe('GECKO_TOKEN_INVALID');
