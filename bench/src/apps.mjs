@@ -58,12 +58,18 @@ export function expressApp(options) {
       options.variant === 'gecko' ? await req.gecko.get('/forms/1') : await rawForm(options);
     res.json(form);
   });
+  // A GeckoForm call aborted because the caller hung up (autocannon closing its sockets at the end
+  // of a run) is expected here: answer 502 quietly instead of Express's default stack trace.
+  app.use((error, _req, res, _next) => {
+    res.status(502).json({ error: error?.code ?? 'error' });
+  });
   return app;
 }
 
 /** @param {AppOptions} options */
 export function koaApp(options) {
   const app = new Koa();
+  app.silent = true;
   if (options.variant === 'gecko') app.use(koaGeckoAuth({ auth: options.auth }));
   if (options.variant === 'noop') app.use((_ctx, next) => next());
 
@@ -105,6 +111,7 @@ export function honoApp(options) {
       options.variant === 'gecko' ? await c.var.gecko.get('/forms/1') : await rawForm(options);
     return c.json(form);
   });
+  app.onError((error, c) => c.json({ error: error?.code ?? 'error' }, 502));
   return app;
 }
 

@@ -11,6 +11,7 @@ import * as overhead from './benchmarks/overhead.mjs';
 import * as proxy from './benchmarks/proxy.mjs';
 import * as stampede from './benchmarks/stampede.mjs';
 import * as token from './benchmarks/token.mjs';
+import { waitForDist } from './lib/dist.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { renderJson, renderMarkdown } from './lib/report.mjs';
 import { round } from './lib/stats.mjs';
@@ -27,8 +28,8 @@ const SETTINGS = {
   stampede: { calls: 10_000, connections: 128 },
   fleet: { processes: 8, callsPerProcess: 1_000, connections: 64 },
   memory: {
-    honoRequests: { bare: 250_000, gecko: 1_000_000 },
-    httpRequests: { express: 60_000, koa: 150_000 },
+    honoRequests: { bare: 100_000, gecko: 1_000_000 },
+    httpRequests: { express: 80_000, koa: 150_000 },
   },
 };
 
@@ -61,11 +62,18 @@ for (const benchmark of selected) {
   console.log(`▶ ${benchmark.name}: ${benchmark.title}`);
   const began = Date.now();
   let outcome;
-  try {
-    outcome = await benchmark.run(SETTINGS);
-  } catch (error) {
-    console.error(error);
-    outcome = { error: String(error?.message ?? error) };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await waitForDist();
+      outcome = await benchmark.run(SETTINGS);
+      break;
+    } catch (error) {
+      console.error(error);
+      outcome = { error: String(error?.message ?? error) };
+      // A build elsewhere may have emptied a dist mid-run: try once more once it is back.
+      if (attempt >= 2 || !String(error?.stack ?? error).includes('ERR_MODULE_NOT_FOUND')) break;
+      console.log('  a package entry vanished during the run (a build elsewhere?); retrying');
+    }
   }
   const seconds = round((Date.now() - began) / 1000, 1);
   benchmarks[benchmark.name] = {

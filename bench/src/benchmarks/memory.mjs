@@ -12,7 +12,7 @@ import { ratio, round } from '../lib/stats.mjs';
 export const name = 'memory';
 export const title = 'Memory per request';
 export const description =
-  'Heap growth across many requests through each middleware, after forced GC (`--expose-gc`, `global.gc()` until settled, `heapUsed` before and after, after a warm-up), and bytes allocated per request. Allocation is measured without `--trace-gc`: the heap only grows between collections, so summing the growth of `used_heap_size` over sampling intervals that no GC touched (GC spans from a `PerformanceObserver`) and dividing by the requests served in them gives bytes allocated per request; a 64 MiB semi-space keeps most intervals GC-free. Hono: 1,000,000 in-process `app.fetch` calls (250,000 bare). Express and Koa: real HTTP from autocannon with a fixed amount, fewer than 1M requests to fit the time budget, so growth is extrapolated per 1M (said so in the table). `/touch` also builds the lazy per-request client (no network).';
+  'Heap growth across many requests through each middleware, after forced GC (`--expose-gc`, `global.gc()` until settled, `heapUsed` before and after, after a warm-up), and bytes allocated per request. Allocation is measured without `--trace-gc`: the heap only grows between collections, so summing the growth of `used_heap_size` over sampling intervals that no GC touched (GC spans from a `PerformanceObserver`) and dividing by the requests served in them gives bytes allocated per request; a 64 MiB semi-space keeps most intervals GC-free. Hono: 1,000,000 in-process `app.fetch` calls (100,000 bare). Express and Koa: real HTTP from autocannon with a fixed amount, fewer than 1M requests to fit the time budget, so growth is extrapolated per 1M (said so in the table). `/touch` also builds the lazy per-request client (no network).';
 
 const MIB = 2 ** 20;
 const TARGET_MIB_PER_MILLION = 5;
@@ -80,7 +80,8 @@ export async function run(settings) {
       met: perMillion < TARGET_MIB_PER_MILLION * MIB,
       absolute:
         `${bytes(entry.growth)} over ${fmt(entry.requests)} requests` +
-        `${extrapolated ? ' (extrapolated to 1M)' : ''}; allocated ${bytes(perRequest)}/req vs ` +
+        `${extrapolated ? ' (extrapolated to 1M)' : ''}` +
+        `${entry.growth <= 0 ? ', i.e. nothing retained' : ''}; allocated ${bytes(perRequest)}/req vs ` +
         `${bytes(baseline.allocation.bytesPerRequest)} bare ` +
         `(×${ratio(perRequest, baseline.allocation.bytesPerRequest)})`,
     });
@@ -88,6 +89,13 @@ export async function run(settings) {
 
   return {
     rows,
+    notes: [
+      'Growth is `heapUsed` after forced GC at the end minus at the start (after a warm-up); a ' +
+        'negative or tiny figure means nothing was retained beyond noise. Express and Koa ran ' +
+        'fewer than 1M requests to fit the time budget; their growth per 1M is extrapolated.',
+      '"Allocated per request" counts everything the process allocated for a request (HTTP ' +
+        'parsing, framework, route), so the difference from bare is what the middleware adds.',
+    ],
     tables: [
       {
         title: 'Heap after GC and allocation per request',

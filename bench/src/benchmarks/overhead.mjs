@@ -10,13 +10,14 @@ import { GeckoAuth } from '@gecko-auth/core';
 import { FRAMEWORKS, honoApp } from '../apps.mjs';
 import { closeAll, startAppChild, startEmulatorChild } from '../lib/apps-runner.mjs';
 import { fmt, label, signed } from '../lib/format.mjs';
+import { rotate } from '../lib/client-load.mjs';
 import { compareLoad, compareTo } from '../lib/load.mjs';
 import { median, ratio, round, spread } from '../lib/stats.mjs';
 
 export const name = 'overhead';
 export const title = 'Middleware overhead';
 export const description =
-  "A trivial JSON route that never calls GeckoForm, without and with `geckoAuth({ auth })`. Over HTTP: the app runs in a child process (one core), autocannon (64 connections) in the parent (the other core); 1 s warm-up each, then 4 × 2 s runs alternating bare/with, medians. Server CPU per request is the app process's `process.cpuUsage()` over a run divided by the requests it served: it is less sensitive to a noisy neighbour than req/s. In-process: Hono `app.fetch(new Request(...))` in a tight loop, 6 alternating rounds of 0.6 s, with an empty middleware as a second baseline.";
+  "A trivial JSON route that never calls GeckoForm: bare, with an empty middleware (the floor for any middleware in that framework), and with `geckoAuth({ auth })`. Over HTTP: the app runs in a child process (one core), autocannon (64 connections) in the parent (the other core); 1 s warm-up each, then 4 rounds of 2 s per variant, in a different order every round, medians. Server CPU per request is the app process's `process.cpuUsage()` over a run divided by the requests it served: it is less sensitive to a noisy neighbour than req/s. In-process: Hono `app.fetch(new Request(...))` in a tight loop, 6 rounds of 0.6 s in rotating order, with an empty middleware as a second baseline.";
 const TARGET = 0.97;
 /** `noop` is an empty middleware: what any middleware costs in that framework. */
 const VARIANTS = ['bare', 'noop', 'gecko'];
@@ -81,6 +82,7 @@ export async function run(settings) {
 
     return {
       rows,
+      notes: notes(http, inProcess),
       tables: [httpTable(http), inProcessTable(inProcess)],
       data: { http, inProcess },
     };
@@ -104,8 +106,9 @@ async function honoInProcess(base) {
   try {
     for (const name of names) await loop(apps[name], 300);
     for (let round = 0; round < INPROCESS_ROUNDS; round++) {
-      const order = round % 2 === 0 ? names : [...names].reverse();
-      for (const name of order) samples[name].push(await loop(apps[name], INPROCESS_ROUND_MS));
+      for (const name of rotate(names, round)) {
+        samples[name].push(await loop(apps[name], INPROCESS_ROUND_MS));
+      }
     }
   } finally {
     auth.close();
@@ -187,4 +190,32 @@ function inProcessTable(result) {
       result[name].spread,
     ]),
   };
+}
+
+/** What the figures say beyond the ratios, and where a miss comes from. */
+function notes(http, inProcess) {
+  const own = http
+    .map(
+      (row) =>
+        `${label(row.framework)} ${signed(
+          round(row.gecko.cpuUsPerRequest - row.noop.cpuUsPerRequest, 1),
+        )} µs`,
+    )
+    .join(', ');
+  const lines = [
+    `Server CPU per request that geckoAuth adds over an empty middleware: ${own}. The empty ` +
+      'middleware column is the floor for any middleware in that framework.',
+    `In-process, an empty Hono middleware alone gives ${inProcess.noopRatio} of bare and ` +
+      `geckoAuth ${inProcess.geckoVsNoop} of the empty middleware: a trivial \`app.fetch\` ` +
+      'costs so little that one extra async layer is several per cent of it.',
+  ];
+  const missed = http.some((row) => row.ratio < TARGET) || inProcess.ratio < TARGET;
+  if (missed) {
+    lines.push(
+      'Diagnosed causes of the misses (per-request closures that push `req` / `ctx.state` into ' +
+        "V8 dictionary mode; Hono's eager `c.req.raw.signal` and client construction) are in " +
+        '[bench/README.md, Findings](bench/README.md#findings).',
+    );
+  }
+  return lines;
 }

@@ -34,15 +34,29 @@ export async function clientLoad(call, { ms, maxCalls, concurrency }) {
   };
 }
 
-/** Alternate `variants` over `runs` rounds after a warm-up each; medians per variant. */
+const PRE_ROLL_MS = 250;
+
+/**
+ * `variants` in a different order every round (rotated, then reversed on odd rounds), so each
+ * takes every position and none always follows the same other one.
+ */
+export function rotate(variants, round) {
+  const shift = round % variants.length;
+  const rotated = [...variants.slice(shift), ...variants.slice(0, shift)];
+  return Math.floor(round / variants.length) % 2 === 0 ? rotated : rotated.reverse();
+}
+
+/** Run `variants` over `runs` rounds in rotating order after a warm-up each; medians. */
 export async function compareClients(variants, { runs, ms, warmupMs, maxCalls, concurrency }) {
   for (const variant of variants) {
     await clientLoad(variant.call, { ms: warmupMs, maxCalls, concurrency });
   }
   const samples = new Map(variants.map((variant) => [variant.name, []]));
   for (let round = 0; round < runs; round++) {
-    const order = round % 2 === 0 ? variants : [...variants].reverse();
-    for (const variant of order) {
+    for (const variant of rotate(variants, round)) {
+      // A short untimed pre-roll, so garbage the previous variant left is not collected on this
+      // one's clock: all variants share this process's heap.
+      await clientLoad(variant.call, { ms: PRE_ROLL_MS, maxCalls, concurrency });
       samples.get(variant.name).push(await clientLoad(variant.call, { ms, maxCalls, concurrency }));
     }
   }

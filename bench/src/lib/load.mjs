@@ -1,6 +1,7 @@
 /** HTTP load with autocannon, run from this (the load) process against servers in children. */
 import autocannon from 'autocannon';
 
+import { rotate } from './client-load.mjs';
 import { median, ratio, round, spread } from './stats.mjs';
 
 /**
@@ -31,7 +32,7 @@ export async function cannon(url, { duration = 3, amount, connections = 64 } = {
 }
 
 /**
- * Load each variant in turn, `runs` times, alternating the order every round so drift (thermal,
+ * Load each variant in turn, `runs` times, in a different order every round so drift (thermal,
  * other work on the machine) does not favour one side. Each variant is a server in a child process
  * answering `cpu` with its `process.cpuUsage()`, so server CPU per request is measured too.
  *
@@ -45,8 +46,7 @@ export async function compareLoad(variants, { runs, duration, warmup, connection
 
   const samples = new Map(variants.map((variant) => [variant.name, []]));
   for (let round = 0; round < runs; round++) {
-    const order = round % 2 === 0 ? variants : [...variants].reverse();
-    for (const variant of order) {
+    for (const variant of rotate(variants, round)) {
       const before = await variant.child.call('cpu');
       const run = await cannon(variant.url, { duration, connections });
       const after = await variant.child.call('cpu');

@@ -17,7 +17,7 @@ export async function renderMarkdown(results, file) {
       '[bench/results/latest.json](bench/results/latest.json).',
     '',
     'Every ratio compares two things measured in the same run, on the same machine, interleaved ' +
-      'in alternating order; absolute numbers are medians and depend on the machine.',
+      'in an order that changes every round; absolute numbers are medians and depend on the machine.',
     '',
     `- Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ` +
       `${machine.platform}`,

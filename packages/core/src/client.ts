@@ -11,7 +11,7 @@ import {
 } from './errors.js';
 import { paginate, type PaginateOptions } from './paginate.js';
 import { MAX_TIMER_MS, backoffDelay, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
-import { combineSignals, raceSignal } from './signals.js';
+import { raceSignal, requestSignal, type RequestSignal } from './signals.js';
 
 /** What a client needs from its token owner; {@link GeckoAuth} is one. */
 export interface TokenSource {
@@ -25,8 +25,12 @@ export interface TokenSource {
 
 /** Options of a {@link GeckoClient}, applied to each of its requests. */
 export interface GeckoClientOptions {
-  /** Abort every request of this client when this signal aborts (e.g. the caller hung up). */
-  signal?: AbortSignal;
+  /**
+   * Abort every request of this client when this signal aborts (e.g. the caller hung up). May be
+   * a function, called at the first request, so that a client made per incoming request costs
+   * nothing for the signal until it is used.
+   */
+  signal?: AbortSignal | (() => AbortSignal | undefined);
   /** Per-request timeout in ms. */
   timeout?: number;
   /** Retries of idempotent requests after 429/5xx or a network error. */
@@ -76,7 +80,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
  */
 export class GeckoClient {
   readonly #auth: TokenSource;
-  readonly #options: GeckoClientOptions;
+  #options: GeckoClientOptions;
   readonly #origin: string;
 
   /** @throws {TypeError} for an invalid option, naming it. */
@@ -139,13 +143,38 @@ export class GeckoClient {
     }
     const verb = method.toUpperCase();
     const url = this.#resolve(path, options.query);
-    const shown = url.pathname + url.search;
     const timeoutMs = options.timeout ?? this.#options.timeout ?? DEFAULT_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = combineSignals(timeout, this.#options.signal, options.signal);
+    const lifetime = requestSignal(timeoutMs, [this.#clientSignal(), options.signal]);
+    try {
+      return await this.#attempt<T>(verb, url, options, lifetime, timeoutMs);
+    } finally {
+      lifetime.dispose();
+    }
+  }
+
+  /** The client-wide signal, resolving a lazy one once. */
+  #clientSignal(): AbortSignal | undefined {
+    const { signal } = this.#options;
+    if (typeof signal !== 'function') return signal;
+
+    const resolved = signal();
+    this.#options = { ...this.#options, signal: resolved };
+    return resolved;
+  }
+
+  /** Send, retry once with a new token after GeckoForm's 401, retry 429/5xx when idempotent. */
+  async #attempt<T>(
+    verb: string,
+    url: URL,
+    options: RequestOptions,
+    lifetime: RequestSignal,
+    timeoutMs: number,
+  ): Promise<GeckoResponse<T>> {
+    const { signal } = lifetime;
+    const shown = url.pathname + url.search;
     const retries = IDEMPOTENT.has(verb) ? (options.retries ?? this.#options.retries ?? 0) : 0;
     const fail = (error: unknown): never => {
-      if (timeout.aborted) throw new RequestTimeoutError(verb, shown, timeoutMs);
+      if (lifetime.timedOut) throw new RequestTimeoutError(verb, shown, timeoutMs);
       if (signal.aborted) throw new RequestAbortedError(verb, shown, { cause: signal.reason });
       if (error instanceof GeckoAuthError) throw error;
       throw new NetworkError(verb, shown, { cause: error });
@@ -304,8 +333,8 @@ function encodeBody(body: unknown): {
 
 function validateClientOptions(options: GeckoClientOptions): void {
   const { signal, timeout, retries, maxResponseBytes, fetch } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError('`signal` must be an AbortSignal.');
+  if (signal !== undefined && !(signal instanceof AbortSignal) && typeof signal !== 'function') {
+    throw new TypeError('`signal` must be an AbortSignal or a function returning one.');
   }
   if (
     timeout !== undefined &&

@@ -1,9 +1,48 @@
 /** AbortSignal helpers that work on every runtime with Web APIs. */
 
-/** One signal that aborts when any of the given ones does. */
-export function combineSignals(...signals: (AbortSignal | undefined)[]): AbortSignal {
-  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
-  return present.length === 1 ? (present[0] as AbortSignal) : AbortSignal.any(present);
+/** A request's own abort signal: see {@link requestSignal}. */
+export interface RequestSignal {
+  signal: AbortSignal;
+  /** Whether it aborted because the timeout passed (rather than a linked signal). */
+  readonly timedOut: boolean;
+  /** Clear the timer and the listeners on the linked signals. Call once the request settles. */
+  dispose(): void;
+}
+
+/**
+ * One AbortController for one request, aborted when `timeoutMs` passes or any linked signal
+ * aborts. Cheaper than `AbortSignal.timeout` + `AbortSignal.any` (whose timer lives on for the
+ * whole timeout, on Node 20), and it leaves nothing behind on the linked signals.
+ */
+export function requestSignal(
+  timeoutMs: number,
+  linked: readonly (AbortSignal | undefined)[],
+): RequestSignal {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`Timed out after ${timeoutMs} ms.`, 'TimeoutError'));
+  }, timeoutMs);
+  const onAbort = function (this: AbortSignal): void {
+    controller.abort(this.reason);
+  };
+  for (const signal of linked) {
+    if (signal === undefined) continue;
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener('abort', onAbort, { once: true });
+  }
+
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    dispose() {
+      clearTimeout(timer);
+      for (const signal of linked) signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /**

@@ -86,8 +86,12 @@ export function geckoAuth(
   const { authFor, requireToken, clientOptions } = prepareAdapter(options);
 
   return createMiddleware<{ Variables: GeckoVariables }>(async (c, next) => {
-    const auth = await authFor(c);
-    c.set('gecko', auth.client({ ...clientOptions, signal: c.req.raw.signal }));
+    const chosen = authFor(c);
+    const auth = 'then' in chosen ? await chosen : chosen;
+    // The signal is read at the first GeckoForm call: on @hono/node-server, reading
+    // `c.req.raw.signal` builds a Request and an AbortController, which routes that never call
+    // GeckoForm should not pay for.
+    c.set('gecko', auth.client({ ...clientOptions, signal: () => c.req.raw.signal }));
 
     if (requireToken) {
       try {

@@ -82,7 +82,8 @@ export function geckoAuth(options: GeckoKoaOptions): Middleware<GeckoState> {
   const { authFor, requireToken, clientOptions } = prepareAdapter(options);
 
   return async (ctx, next) => {
-    const auth = await authFor(ctx);
+    const chosen = authFor(ctx);
+    const auth = 'then' in chosen ? await chosen : chosen;
     defineRequestClient(ctx.state, ctx.res, auth, clientOptions);
 
     if (requireToken) {

@@ -5,11 +5,45 @@ import type { GeckoClient, GeckoClientOptions } from '../client.js';
 
 const HUNG_UP = 'The client closed the connection before the response was sent.';
 
+/** Where the lazy `gecko` accessor finds its request's auth, response and client. */
+const STATE = Symbol('gecko-auth.request-client');
+
+interface RequestClientState {
+  auth: GeckoAuth;
+  res: ServerResponse;
+  options: GeckoClientOptions;
+  client: GeckoClient | undefined;
+}
+
+type Target = { [STATE]?: RequestClientState };
+
 /**
- * Define `target.gecko` as a getter that builds a GeckoForm client on first access and then keeps
- * it. The client's calls abort when the caller hangs up before `res` is finished. One closure per
- * request; the client, its signal and the close listener exist only once a route uses it. Not
- * enumerable, so copying or logging the target never builds a client. For adapter authors.
+ * One accessor pair for every request. V8 keeps an object in its fast layout only while the
+ * accessors defined on it are the same functions each time; a fresh closure per request would push
+ * every `req` (or Koa `ctx.state`) into slow dictionary mode.
+ */
+const GECKO_PROPERTY: PropertyDescriptor = {
+  get(this: Target): GeckoClient | undefined {
+    const state = this[STATE];
+    if (state === undefined) return undefined;
+
+    state.client ??= state.auth.client({ ...state.options, signal: hangUpSignal(state.res) });
+    return state.client;
+  },
+  // Assigning replaces the client (e.g. with a test double) instead of throwing in strict mode.
+  set(this: Target, client: GeckoClient): void {
+    const state = this[STATE];
+    if (state !== undefined) state.client = client;
+  },
+  enumerable: false,
+  configurable: true,
+};
+
+/**
+ * Define `target.gecko`: a GeckoForm client built on first access and then kept, whose calls abort
+ * when the caller hangs up before `res` is finished. The client, its signal and the close listener
+ * exist only once a route uses it. Not enumerable, so copying or logging the target never builds a
+ * client. For adapter authors.
  *
  * @example
  * ```ts
@@ -20,25 +54,10 @@ export function defineRequestClient(
   target: object,
   res: ServerResponse,
   auth: GeckoAuth,
-  clientOptions: GeckoClientOptions,
+  options: GeckoClientOptions,
 ): void {
-  Object.defineProperty(target, 'gecko', {
-    get: () => keepClient(target, auth.client({ ...clientOptions, signal: hangUpSignal(res) })),
-    // Assigning replaces the client (e.g. with a test double) instead of throwing in strict mode.
-    set: (client: GeckoClient) => keepClient(target, client),
-    enumerable: false,
-    configurable: true,
-  });
-}
-
-function keepClient(target: object, client: GeckoClient): GeckoClient {
-  Object.defineProperty(target, 'gecko', {
-    value: client,
-    writable: true,
-    enumerable: false,
-    configurable: true,
-  });
-  return client;
+  (target as Target)[STATE] = { auth, res, options, client: undefined };
+  Object.defineProperty(target, 'gecko', GECKO_PROPERTY);
 }
 
 /**
