@@ -139,6 +139,11 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
     return this.#resolveIdToken();
   }
 
+  /** The current ID token if it needs no refresh yet (the hot path), else undefined. */
+  peekIdToken(): string | undefined {
+    return this.#options.clock.now() < this.#refreshAt ? this.#idToken : undefined;
+  }
+
   /**
    * Report that the API answered 401 to `rejectedIdToken`. Refreshes only if that token is still
    * the current one (otherwise someone already did), and resolves to the token to retry with.

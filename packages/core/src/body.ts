@@ -13,6 +13,17 @@ export async function readTextLimited(
 ): Promise<{ text: string; truncated: boolean }> {
   if (response.body === null) return { text: '', truncated: false };
 
+  // A declared length within the limit: let the runtime read the body its own (faster) way.
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (
+    Number.isInteger(declared) &&
+    declared <= limit &&
+    response.headers.get('content-encoding') === null
+  ) {
+    const text = await response.text();
+    if (text.length <= limit) return { text, truncated: false };
+  }
+
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let text = '';

@@ -39,6 +39,9 @@ describe('single-flight refresh', () => {
     emu.clock.advance(DAY - HOUR);
     await Promise.all(Array.from({ length: 50 }, () => auth.getIdToken()));
     expect(emu.stats.refreshCalls).toBe(0);
+    expect(auth.peekIdToken()).toBe(await auth.getIdToken());
+    emu.clock.advance(HOUR);
+    expect(auth.peekIdToken()).toBeUndefined();
   });
 
   it('never fails a request while the ID token is valid, even when proactive refresh fails', async () => {
