@@ -103,10 +103,12 @@ function banner(emulator: Emulator, tokens: TokenTriple): string {
   Refresh URL  ${emulator.refreshUrl}
   API URL      ${emulator.apiUrl}
 
-Fake token triple:
-  GECKO_ID_TOKEN=${tokens.id}
-  GECKO_ACCESS_TOKEN=${tokens.access}
-  GECKO_REFRESH_TOKEN=${tokens.refresh}
+Fake token triple, as the example apps read them (GECKO_* environment variables):
+  GECKO_API_URL=${emulator.apiUrl}
+  GECKO_REFRESH_URL=${emulator.refreshUrl}
+  GECKO_ID=${tokens.id}
+  GECKO_ACCESS=${tokens.access}
+  GECKO_REFRESH=${tokens.refresh}
 
 Control (local only):
   POST ${control}/advance?ms=<n>   move the emulated clock forward

@@ -21,13 +21,15 @@ describe('gecko-emulator CLI', () => {
   it('prints labelled URLs and a working token triple, then stops on the signal', async () => {
     const { stop, io, cli } = capture();
     const running = runCli(['--id-ttl', '120'], cli);
-    await expect.poll(() => io.out).toContain('GECKO_REFRESH_TOKEN=');
+    await expect.poll(() => io.out).toContain('GECKO_REFRESH=');
 
     const apiUrl = /API URL +(\S+)/.exec(io.out)?.[1];
     const refreshUrl = /Refresh URL +(\S+)/.exec(io.out)?.[1];
-    const id = /GECKO_ID_TOKEN=(\S+)/.exec(io.out)?.[1] ?? '';
+    const id = /GECKO_ID=(\S+)/.exec(io.out)?.[1] ?? '';
     expect(io.out).toContain('LOCAL FAKE');
     expect(refreshUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/tokens\/refresh$/);
+    expect(io.out).toContain(`GECKO_API_URL=${apiUrl}\n`);
+    expect(io.out).toContain(`GECKO_REFRESH_URL=${refreshUrl}\n`);
     const res = await apiGet({ apiUrl } as Emulator, '/forms', id);
     expect(res.status).toBe(200);
 
