@@ -6,6 +6,8 @@
  */
 import axios from 'axios';
 import type {
+  Axios,
+  AxiosError,
   AxiosInstance,
   AxiosRequestConfig,
   AxiosResponse,
@@ -13,6 +15,12 @@ import type {
   InternalAxiosRequestConfig,
 } from 'axios';
 import type { TokenSource } from '@gecko-auth/core';
+import { conceal } from './conceal.js';
+import { finalUrl, recordingFetch } from './final-url.js';
+import { guardRedirects } from './redirects.js';
+import { withinRequestLimits } from './wait.js';
+
+export type { GeckoRequestSummary } from './conceal.js';
 
 /**
  * Options of {@link attachGeckoAuth}.
@@ -30,11 +38,6 @@ export interface GeckoAxiosOptions {
   retryOnUnauthorized?: boolean;
 }
 
-type BeforeRedirect = NonNullable<AxiosRequestConfig['beforeRedirect']>;
-type RedirectOptions = Parameters<BeforeRedirect>[0];
-
-/** What a settled request's config shows instead of the ID token, so logged errors carry none. */
-const REDACTED = '[REDACTED]';
 /** Config key of {@link GeckoAuthMark}. A string, because older axios versions (1.6 among them)
  * drop symbol keys when they merge the config of a re-sent request. */
 const MARK_KEY = 'geckoAuth';
@@ -46,14 +49,11 @@ const MARK_KEY = 'geckoAuth';
  */
 class GeckoAuthMark {
   readonly #token: string;
-  /** False on the mark of a retry that is about to be sent with the token it holds. */
-  readonly sent: boolean;
   /** True once the request has been re-sent after a 401: it is never re-sent again. */
   readonly retried: boolean;
 
-  constructor(token: string, sent: boolean, retried: boolean) {
+  constructor(token: string, retried: boolean) {
     this.#token = token;
-    this.sent = sent;
     this.retried = retried;
   }
 
@@ -66,11 +66,13 @@ class GeckoAuthMark {
  * Install a request and a response interceptor on `instance`: requests whose resolved URL is on
  * the GeckoForm API origin get `Authorization: Bearer <ID token>` (replacing any other value);
  * requests to other origins are left exactly as they are. A 401 from the API is retried once with
- * the token `auth.handleUnauthorized` returns. If the auth itself fails, the request rejects with
- * the typed core error (e.g. `ReauthRequiredError`); HTTP errors stay `AxiosError`s.
+ * the token `auth.handleUnauthorized` returns, past all interceptors, so the rest of the response
+ * chain sees the retried outcome exactly once. If the auth itself fails, the request rejects with
+ * the typed core error (e.g. `ReauthRequiredError`); HTTP errors stay `AxiosError`s. While a
+ * request waits for a token, its `signal`, `cancelToken` and `timeout` apply as they do in axios.
  *
- * Register it before your own logging interceptors: responses and errors are cleaned of the token
- * in its response interceptor.
+ * Register it before your own response interceptors: responses and errors are cleaned of the
+ * token in its response interceptor, and only interceptors after it see a retried response.
  *
  * @returns A function that ejects both interceptors.
  * @throws {TypeError} when `instance`, `auth` or an option is invalid.
@@ -91,38 +93,60 @@ export function attachGeckoAuth(
 ): () => void {
   const apiOrigin = validate(instance, auth, options);
   const retryOnUnauthorized = options.retryOnUnauthorized ?? true;
+  let bare: Pick<Axios, 'request'> | undefined;
 
   // The config reaching an interceptor is already merged with the instance defaults, so an Axios
   // with none resolves it alike, without merging those defaults a second time per request.
   const resolver = new axios.Axios({});
-  const isForApi = (config: InternalAxiosRequestConfig): boolean => {
+  const resolveUrl = (config: AxiosRequestConfig, query: boolean): URL | undefined => {
     try {
       // axios's own rules: baseURL + url, an absolute url, or baseURL + url even for an absolute
       // url when allowAbsoluteUrls is false. A relative result (no baseURL) fails to parse.
-      const { baseURL, url, allowAbsoluteUrls } = config;
-      return new URL(resolver.getUri({ baseURL, url, allowAbsoluteUrls })).origin === apiOrigin;
+      const { baseURL, url, allowAbsoluteUrls, params, paramsSerializer } = config;
+      const target = query ? { params, paramsSerializer } : {};
+      return new URL(resolver.getUri({ baseURL, url, allowAbsoluteUrls, ...target }));
     } catch {
-      return false;
+      return undefined;
     }
   };
 
   const onRequest = async (
     config: InternalAxiosRequestConfig,
   ): Promise<InternalAxiosRequestConfig> => {
-    if (!isForApi(config)) return config;
+    if (resolveUrl(config, false)?.origin !== apiOrigin) return config;
 
-    const mark = readMark(config);
+    // Our own 401 retry never passes here (see `resend`). A config that was retried once and is
+    // sent again by the caller keeps that mark, so no request is retried for auth twice.
+    const retried = readMark(config)?.retried ?? false;
     // getIdToken waits while an expired token is being refreshed, so a request started during a
-    // refresh goes out with the new token.
-    const token = mark?.sent === false ? mark.token() : await auth.getIdToken();
+    // refresh goes out with the new token; the request's signal and timeout bound that wait.
+    const token = await withinRequestLimits(auth.getIdToken(), config);
     config.headers.set('Authorization', `Bearer ${token}`);
-    writeMark(config, new GeckoAuthMark(token, true, mark?.retried ?? false));
+    writeMark(config, new GeckoAuthMark(token, retried));
     config.beforeRedirect = guardRedirects(config.beforeRedirect, apiOrigin);
+    // Only used by the fetch adapter, which otherwise keeps no trace of redirects.
+    config.env = { ...config.env, fetch: recordingFetch(config.env?.fetch) };
     return config;
   };
 
+  /** Clean a settled API request of the token; returns the URL its answer came from. */
+  const settle = (
+    config: InternalAxiosRequestConfig,
+    response: AxiosResponse | undefined,
+    error?: AxiosError,
+  ): URL => {
+    // Where the adapter leaves no trace of redirects, the URL asked for stands in, and a 401
+    // counts as the API's: a needless refresh is cheap, a refused token kept in use is not.
+    const url =
+      parseUrl(finalUrl(response?.request ?? error?.request)) ??
+      resolveUrl(config, true) ??
+      new URL(apiOrigin);
+    conceal(config, url, response, error);
+    return url;
+  };
+
   const onResponse = (response: AxiosResponse): AxiosResponse => {
-    if (readMark(response.config)?.sent === true) conceal(response.config, response);
+    if (readMark(response.config) !== undefined) settle(response.config, response);
     return response;
   };
 
@@ -131,19 +155,48 @@ export function attachGeckoAuth(
 
     const { config, response } = error;
     const mark = readMark(config);
-    if (mark?.sent !== true) throw error;
+    if (mark === undefined) throw error;
 
-    conceal(config, error, response);
+    const answeredFrom = settle(config, response, error);
     if (!retryOnUnauthorized || response?.status !== 401 || mark.retried) throw error;
+    // Redirected elsewhere, the 401 is another server's verdict, not one on the ID token.
+    if (answeredFrom.origin !== apiOrigin) throw error;
 
     const rejected = mark.token();
     // Throws the core error (e.g. ReauthRequiredError) when the auth itself has failed.
-    const next = await auth.handleUnauthorized(rejected);
+    const next = await withinRequestLimits(auth.handleUnauthorized(rejected), config);
     if (next === rejected) throw error;
 
-    const retry: AxiosRequestConfig = { ...config };
-    writeMark(retry, new GeckoAuthMark(next, false, true));
-    return instance.request(retry);
+    return resend(config, next);
+  };
+
+  /**
+   * Send a 401'd request again with `token`, past every interceptor: the request interceptors
+   * have done their work on this config already, and whatever follows this interceptor in the
+   * original chain takes the outcome from here, so each interceptor runs once per request.
+   */
+  const resend = async (
+    config: InternalAxiosRequestConfig,
+    token: string,
+  ): Promise<AxiosResponse> => {
+    // A copy: the 401 error has been through the interceptors before this one, which may log it
+    // later, so it keeps its redaction.
+    const headers = config.headers.concat();
+    headers.set('Authorization', `Bearer ${token}`);
+    const retry: AxiosRequestConfig = { ...config, headers };
+    writeMark(retry, new GeckoAuthMark(token, true));
+
+    bare ??= bareRequester(instance);
+    try {
+      const response = await bare.request<unknown, AxiosResponse>(retry);
+      settle(response.config, response);
+      return response;
+    } catch (error) {
+      if (axios.isAxiosError(error) && error.config !== undefined) {
+        settle(error.config, error.response, error);
+      }
+      throw error;
+    }
   };
 
   const requestId = instance.interceptors.request.use(onRequest);
@@ -198,55 +251,20 @@ function writeMark(config: AxiosRequestConfig, mark: GeckoAuthMark): void {
   Reflect.set(config, MARK_KEY, mark);
 }
 
-/**
- * Take the token out of what gets logged once a request has settled: the header in the config is
- * replaced, and the raw request objects (which keep the sent headers) become non-enumerable, so
- * `util.inspect` and `JSON.stringify` skip them while `error.request` still works.
- */
-function conceal(config: InternalAxiosRequestConfig, ...holders: (object | undefined)[]): void {
-  // axios turns the headers into AxiosHeaders before sending, so a settled request's have `set`.
-  config.headers.set('Authorization', REDACTED);
-
-  for (const holder of holders) {
-    const descriptor = holder && Object.getOwnPropertyDescriptor(holder, 'request');
-    if (descriptor?.enumerable === true && descriptor.configurable === true) {
-      Object.defineProperty(holder, 'request', { ...descriptor, enumerable: false });
-    }
-  }
+function parseUrl(url: string | undefined): URL | undefined {
+  return url !== undefined && URL.canParse(url) ? new URL(url) : undefined;
 }
 
-/** Hooks made by {@link guardRedirects}; a retry re-sends a config that already has one. */
-const guards = new WeakSet<BeforeRedirect>();
-
 /**
- * Wrap a request's `beforeRedirect` hook so the Authorization header is dropped when a redirect
- * leaves the API origin. follow-redirects drops it only on a change of host (not to a subdomain,
- * nor on a switch to https); only recent axios versions drop it on every change of origin.
+ * An axios with no interceptors and no defaults, from the instance's own copy of axios (the
+ * instance may come from another version than the one this package imports).
  */
-function guardRedirects(hook: BeforeRedirect | undefined, apiOrigin: string): BeforeRedirect {
-  if (hook !== undefined && guards.has(hook)) return hook;
+function bareRequester(instance: AxiosInstance): Pick<Axios, 'request'> {
+  if (typeof instance.create !== 'function') return new axios.Axios({});
 
-  // Ours first, then the user's: a user hook may still set its own header for the new host.
-  const guard: BeforeRedirect = function geckoAuthRedirectGuard(...args) {
-    const [options] = args;
-    const headers: unknown = options['headers'];
-    if (redirectOrigin(options) !== apiOrigin && typeof headers === 'object' && headers !== null) {
-      for (const name of Object.keys(headers)) {
-        if (name.toLowerCase() === 'authorization') Reflect.deleteProperty(headers, name);
-      }
-    }
-    hook?.(...args);
-  };
-  guards.add(guard);
-  return guard;
-}
-
-function redirectOrigin(options: RedirectOptions): string | undefined {
-  const href: unknown = options['href'];
-  try {
-    return typeof href === 'string' ? new URL(href).origin : undefined;
-  } catch {
-    // An unreadable target counts as foreign: the header is dropped.
-    return undefined;
-  }
+  const bare = instance.create();
+  // `create` copies the instance defaults. A retried config has them merged in already; merging
+  // again would bring back default headers that a request interceptor removed.
+  for (const key of Object.keys(bare.defaults)) Reflect.deleteProperty(bare.defaults, key);
+  return bare;
 }

@@ -39,7 +39,10 @@ export interface SeenRequest {
   accept: string | undefined;
 }
 
-/** A server on another origin than the API (a "foreign host") that records what it receives. */
+/**
+ * A server on another origin than the API (a "foreign host") that records what it receives. It
+ * answers 200, or the status a path `/status/<code>` names.
+ */
 export interface ForeignHost {
   url: string;
   seen: SeenRequest[];
@@ -55,6 +58,8 @@ export async function startForeignHost(): Promise<ForeignHost> {
       authorization: req.headers.authorization,
       accept: req.headers.accept,
     });
+    const status = /^\/status\/(\d{3})\b/.exec(req.url ?? '')?.[1];
+    res.statusCode = status === undefined ? 200 : Number(status);
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ host: 'foreign' }));
   });

@@ -42,7 +42,7 @@ const toLoopback: LookupFunction = (_hostname, options, callback) => {
 };
 
 /** The part of axios these tests use, typed by the newest release's declarations. */
-type Axios = Pick<AxiosStatic, 'create' | 'isAxiosError'>;
+type Axios = Pick<AxiosStatic, 'create' | 'isAxiosError' | 'AxiosHeaders'>;
 
 const versions: [string, Axios][] = [
   // 1.6.0's declarations differ in details these tests do not touch (beforeRedirect's arity);
@@ -78,6 +78,26 @@ describe.each(versions)('%s', (_name, axios) => {
       ['/forms/2', tokens.id],
       ['/forms/2', currentId(auth)],
     ]);
+  });
+
+  it('runs a response interceptor once around a 401 retry, sent by this axios version', async () => {
+    const { auth } = await authFor(emu);
+    const instance = axios.create({ baseURL: emu.apiUrl });
+    attachGeckoAuth(instance, auth);
+    let calls = 0;
+    instance.interceptors.response.use((response) => {
+      calls++;
+      return response;
+    });
+    emu.fault('api', { status: 401 });
+
+    const response = await instance.get<{ id: number }>('/forms/5');
+
+    expect(response.data.id).toBe(5);
+    expect(calls).toBe(1);
+    expect(emu.stats.apiCalls).toBe(2);
+    // Headers are wrapped by the axios copy that dispatched the request: the instance's own.
+    expect(response.headers).toBeInstanceOf(axios.AxiosHeaders);
   });
 
   it('drops the token on a redirect to another host', async () => {

@@ -1,8 +1,10 @@
+import axios from 'axios';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGeckoAxios } from '../src/index.ts';
 import {
   apiLog,
   authFor,
+  currentId,
   startEmulator,
   startForeignHost,
   type Emulator,
@@ -102,6 +104,45 @@ describe('redirects', () => {
     expect(apiLog(emu)).toEqual([
       ['/forms/3', tokens.id],
       ['/forms/4', tokens.id],
+    ]);
+  });
+});
+
+describe.each(['http', 'fetch'] as const)('a 401 after a redirect, %s adapter', (adapter) => {
+  it('from another origin does not refresh or retry: it is not a verdict on the ID token', async () => {
+    const { auth, tokens } = await authFor(emu);
+    const gecko = createGeckoAxios(auth, { adapter });
+    emu.fault('api', { redirectTo: `${foreign.url}/status/401` });
+
+    const error: unknown = await gecko.get('/forms').catch((caught: unknown) => caught);
+
+    expect(axios.isAxiosError(error) && error.response?.status).toBe(401);
+    expect(emu.stats.refreshCalls).toBe(0);
+    expect(apiLog(emu)).toEqual([['/forms', tokens.id]]);
+    expect(foreign.seen.map(({ path, authorization }) => [path, authorization])).toEqual([
+      ['/status/401', undefined],
+    ]);
+    expect(axios.isAxiosError(error) && error.request).toMatchObject({
+      method: 'GET',
+      url: `${foreign.url}/status/401`,
+      path: '/status/401',
+    });
+  });
+
+  it('from the API origin still refreshes and retries once', async () => {
+    const { auth, tokens } = await authFor(emu);
+    const gecko = createGeckoAxios(auth, { adapter });
+    emu.fault('api', { redirectTo: `${emu.apiUrl}/forms/9` });
+    emu.fault('api', { status: 401 });
+
+    const { data } = await gecko.get<{ id: number }>('/forms/1');
+
+    expect(data.id).toBe(1);
+    expect(emu.stats.refreshCalls).toBe(1);
+    expect(apiLog(emu)).toEqual([
+      ['/forms/1', tokens.id],
+      ['/forms/9', tokens.id],
+      ['/forms/1', currentId(auth)],
     ]);
   });
 });

@@ -279,4 +279,50 @@ describe('when the auth itself fails', () => {
     expect(emu.stats.refreshCalls).toBe(1);
     expect(apiLog(emu)).toEqual([['/forms', tokens.id]]);
   });
+
+  it('after a 401 led to re-auth, each later call sends one request until the ID token expires', async () => {
+    const { auth, tokens } = await authFor(emu);
+    const gecko = createGeckoAxios(auth);
+    emu.revoke(tokens.refresh);
+    emu.fault('api', { status: 401, times: Infinity });
+
+    const first: unknown = await gecko.get('/forms/1').catch((caught: unknown) => caught);
+    const second: unknown = await gecko.get('/forms/2').catch((caught: unknown) => caught);
+    emu.clock.advance(PAST_ID_EXPIRY_MS);
+    const third: unknown = await gecko.get('/forms/3').catch((caught: unknown) => caught);
+
+    expect([first, second, third].map((error) => error instanceof ReauthRequiredError)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(emu.stats.refreshCalls).toBe(1);
+    // The README's promise: one request (and its 401) per call while the ID token lives, none after.
+    expect(apiLog(emu)).toEqual([
+      ['/forms/1', tokens.id],
+      ['/forms/2', tokens.id],
+    ]);
+  });
+
+  it('after a refused early refresh, calls succeed until the ID token expires, then fail at once', async () => {
+    const hour = 60 * 60 * 1000;
+    const { auth, tokens } = await authFor(emu, { refreshWindow: hour });
+    const gecko = createGeckoAxios(auth);
+    emu.revoke(tokens.refresh);
+    emu.clock.advance(24 * hour - hour / 2);
+
+    const early = await gecko.get('/forms/1');
+    await until(() => auth.status === 'reauth-required');
+    const later = await gecko.get('/forms/2');
+    emu.clock.advance(hour);
+    const expired: unknown = await gecko.get('/forms/3').catch((caught: unknown) => caught);
+
+    expect([early.status, later.status]).toEqual([200, 200]);
+    expect(expired).toBeInstanceOf(ReauthRequiredError);
+    expect(emu.stats.refreshCalls).toBe(1);
+    expect(apiLog(emu)).toEqual([
+      ['/forms/1', tokens.id],
+      ['/forms/2', tokens.id],
+    ]);
+  });
 });
