@@ -22,20 +22,34 @@ const HELLO = { hello: 'world' };
 
 /**
  * @typedef {object} AppOptions
- * @property {'bare' | 'noop' | 'gecko'} variant `noop` installs an empty middleware instead
+ * @property {'bare' | 'timeout' | 'noop' | 'gecko'} variant `noop` installs an empty middleware
+ *   instead; `timeout` is `bare` whose raw `/form` call has an abort signal and a timeout
  * @property {import('@gecko-auth/core').GeckoAuth} [auth] required for `gecko`
  * @property {string} apiUrl the emulator API, for `/form`
  * @property {string} idToken the hand-set token of the raw `/form`
  * @property {{ served: number }} counter incremented by every route
  */
 
-/** A raw GeckoForm call, as hand-written code would make it. */
+/** The timeout a hand-written call with the same guarantee as the client's default would use. */
+const RAW_TIMEOUT_MS = 30_000;
+
+/**
+ * A raw GeckoForm call, as hand-written code would make it. Variant `timeout` adds what the
+ * client always has: an abort signal and a timeout (which on Node 20 is most of the client's cost).
+ */
 async function rawForm(options) {
-  const response = await fetch(`${options.apiUrl}/forms/1`, {
-    headers: { authorization: `Bearer ${options.idToken}`, accept: 'application/json' },
-  });
-  if (!response.ok) throw new Error(`GeckoForm answered ${response.status}`);
-  return response.json();
+  const controller = options.variant === 'timeout' ? new AbortController() : undefined;
+  const timer = controller && setTimeout(() => controller.abort(), RAW_TIMEOUT_MS);
+  try {
+    const response = await fetch(`${options.apiUrl}/forms/1`, {
+      headers: { authorization: `Bearer ${options.idToken}`, accept: 'application/json' },
+      signal: controller?.signal,
+    });
+    if (!response.ok) throw new Error(`GeckoForm answered ${response.status}`);
+    return await response.json();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** @param {AppOptions} options */

@@ -9,7 +9,7 @@ export function startEmulatorChild(options = {}) {
 /**
  * A framework app in its own process.
  *
- * @param {{ framework: string, variant: 'bare' | 'gecko', tokens: object, apiUrl: string,
+ * @param {{ framework: string, variant: 'bare' | 'timeout' | 'gecko', tokens: object, apiUrl: string,
  *   refreshUrl: string }} config
  * @param {string[]} [execArgv]
  */

@@ -62,6 +62,19 @@ class GeckoAuthMark {
   }
 }
 
+/** axios's own test for an absolute URL (a scheme, or protocol-relative `//`). */
+const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+/** Distinct baseURLs whose origin is remembered; an app has a handful. */
+const MAX_CACHED_BASE_URLS = 64;
+
+function parseOrigin(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Install a request and a response interceptor on `instance`: requests whose resolved URL is on
  * the GeckoForm API origin get `Authorization: Bearer <ID token>` (replacing any other value);
@@ -110,10 +123,32 @@ export function attachGeckoAuth(
     }
   };
 
+  // The per-request origin check, without axios's full URL build: a relative url always lands on
+  // its baseURL's origin (axios joins them with a slash), so only baseURL origins need parsing,
+  // and those are few and cached.
+  const baseOrigins = new Map<string, string | undefined>();
+  const originOf = ({
+    baseURL,
+    url,
+    allowAbsoluteUrls,
+  }: AxiosRequestConfig): string | undefined => {
+    if (url !== undefined && allowAbsoluteUrls !== false && ABSOLUTE_URL.test(url)) {
+      return parseOrigin(url);
+    }
+    if (baseURL === undefined) return undefined;
+
+    let origin = baseOrigins.get(baseURL);
+    if (origin === undefined && !baseOrigins.has(baseURL)) {
+      origin = parseOrigin(baseURL);
+      if (baseOrigins.size < MAX_CACHED_BASE_URLS) baseOrigins.set(baseURL, origin);
+    }
+    return origin;
+  };
+
   const onRequest = async (
     config: InternalAxiosRequestConfig,
   ): Promise<InternalAxiosRequestConfig> => {
-    if (resolveUrl(config, false)?.origin !== apiOrigin) return config;
+    if (originOf(config) !== apiOrigin) return config;
 
     // Our own 401 retry never passes here (see `resend`). A config that was retried once and is
     // sent again by the caller keeps that mark, so no request is retried for auth twice.

@@ -195,8 +195,10 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
    * incoming request and pass that request's `signal`.
    */
   client(options: GeckoClientOptions = {}): GeckoClient {
+    // Spelled out rather than spread: adapters make one client per request.
     return new GeckoClient(this, {
-      ...options,
+      signal: options.signal,
+      maxResponseBytes: options.maxResponseBytes,
       fetch: options.fetch ?? this.#options.fetch,
       timeout: options.timeout ?? this.#options.requestTimeout,
       retries: options.retries ?? this.#options.requestRetries,

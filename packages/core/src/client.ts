@@ -352,7 +352,9 @@ function encodeBody(body: unknown): {
 
 function validateClientOptions(options: GeckoClientOptions): void {
   const { signal, timeout, retries, maxResponseBytes, fetch } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal) && typeof signal !== 'function') {
+  // `typeof` first: `instanceof AbortSignal` is the slow check, and most signals are functions
+  // (lazy per-request signals) or absent.
+  if (signal !== undefined && typeof signal !== 'function' && !(signal instanceof AbortSignal)) {
     throw new TypeError('`signal` must be an AbortSignal or a function returning one.');
   }
   if (
