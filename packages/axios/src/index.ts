@@ -14,7 +14,7 @@ import type {
   CreateAxiosDefaults,
   InternalAxiosRequestConfig,
 } from 'axios';
-import type { TokenSource } from '@gecko-auth/core';
+import { redactSecrets, type TokenSource } from '@gecko-auth/core';
 import { conceal } from './conceal.js';
 import { finalUrl, recordingFetch } from './final-url.js';
 import { guardRedirects } from './redirects.js';
@@ -177,6 +177,11 @@ export function attachGeckoAuth(
       resolveUrl(config, true) ??
       new URL(apiOrigin);
     conceal(config, url, response, error);
+    // An error body may quote the token that was refused; logged AxiosErrors carry the body.
+    const sent = readMark(config)?.token();
+    if (response !== undefined && response.status >= 400 && sent !== undefined) {
+      response.data = redactSecrets(response.data, [sent]);
+    }
     return url;
   };
 

@@ -84,6 +84,20 @@ describe('the ID token stays out of logged errors and responses', () => {
     expect(Object.isFrozen(error.request)).toBe(true);
   });
 
+  it('an error body that quotes the token: the token is blanked out of the data', async () => {
+    const { auth, tokens } = await authFor(emu);
+    const gecko = createGeckoAxios(auth);
+    emu.fault('api', { status: 400, body: JSON.stringify({ Message: `Bearer ${tokens.id}` }) });
+
+    const error = await failure(gecko.get('/forms'));
+
+    expect(axios.isAxiosError(error) && error.response?.data).toEqual({
+      Message: 'Bearer [redacted]',
+    });
+    expect(printed(error)).not.toContain(tokens.id);
+    expect(format('%o', error)).not.toContain(tokens.id);
+  });
+
   it('a 401 that could not be fixed: neither the old nor the new token is printed', async () => {
     const { auth, tokens } = await authFor(emu);
     const gecko = createGeckoAxios(auth);

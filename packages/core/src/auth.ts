@@ -34,6 +34,9 @@ const REFRESH_TOKEN_WARNING_MS = 3 * 24 * 60 * 60_000;
 /** Keep-alive refreshes at least this long before the refresh token expires. */
 const REFRESH_TOKEN_MARGIN_MS = 60 * 60_000;
 
+/** How often a process in re-auth-required looks in the store for a new API token. */
+const REAUTH_STORE_PROBE_MS = 5_000;
+
 /** Where a new token set came from: this process's refresh call, or another's, via the store. */
 type Outcome = { tokens: TokenSet; receivedAt: number | undefined; source: 'endpoint' | 'store' };
 
@@ -80,6 +83,8 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   #fallback: TokenSet | undefined;
   /** Bumped by setTokens: a refresh that started from an older set must not overwrite it. */
   #generation = 0;
+  /** In re-auth-required: when the store may next be read for a replacement token set. */
+  #nextStoreProbe = Number.NEGATIVE_INFINITY;
   /** The refresh endpoint asked us (Retry-After) not to come back before this time. */
   #retryNotBefore = Number.NEGATIVE_INFINITY;
   #lastFailure: GeckoAuthError | undefined;
@@ -152,7 +157,6 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   async handleUnauthorized(rejectedIdToken: string): Promise<string> {
     await this.#ensureLoaded();
     if (rejectedIdToken !== this.#idToken) return this.getIdToken();
-    if (this.#reauth !== undefined) throw this.#reauth;
 
     const sinceRefresh = this.#options.clock.now() - this.#obtainedAt;
     if (sinceRefresh < MIN_REACTIVE_REFRESH_INTERVAL_MS) return this.#idToken;
@@ -175,12 +179,14 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
   async setTokens(tokens: GeckoTokens): Promise<void> {
     const next = TokenSet.from(tokens);
     this.#assertOpen();
+    // Before the save, which may wait for a file lock a running refresh holds: that refresh must
+    // already know its result (or failure) is about a replaced set.
+    this.#generation++;
+    this.#fallback = undefined;
+    this.#retryNotBefore = Number.NEGATIVE_INFINITY;
     try {
       await this.#options.store.save(next.toTokens(), { replace: true });
       this.#storeSeenId = next.id;
-      this.#fallback = undefined;
-      this.#generation++;
-      this.#retryNotBefore = Number.NEGATIVE_INFINITY;
     } catch (error) {
       throw error instanceof GeckoAuthError
         ? error
@@ -244,8 +250,6 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
       if (this.#reauth === undefined) this.#refreshInBackground();
       return this.#idToken;
     }
-    if (this.#reauth !== undefined) throw this.#reauth;
-
     return (await this.#refreshShared('expired')).id;
   }
 
@@ -262,7 +266,7 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
 
   #refreshShared(reason: RefreshReason): Promise<TokenSet> {
     if (this.#closed) return Promise.reject(new ClosedError());
-    if (this.#reauth !== undefined) return Promise.reject(this.#reauth);
+    if (this.#reauth !== undefined) return this.#recoverFromStore(this.#reauth, reason);
     if (this.#options.clock.now() < this.#retryNotBefore && this.#lastFailure !== undefined) {
       // GeckoForm asked for a pause (Retry-After): fail fast instead of knocking again.
       return Promise.reject(this.#lastFailure);
@@ -274,6 +278,32 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
     return this.#inflight;
   }
 
+  /**
+   * In re-auth-required, another process (or a restart) may have installed a new API token in
+   * the shared store. Look, at most every few seconds; without news, fail fast as before.
+   */
+  async #recoverFromStore(reauth: ReauthRequiredError, reason: RefreshReason): Promise<TokenSet> {
+    const now = this.#options.clock.now();
+    if (now < this.#nextStoreProbe) throw reauth;
+
+    this.#nextStoreProbe = now + REAUTH_STORE_PROBE_MS;
+    const changed = await this.#storeChange(this.#requireCurrent());
+    if (changed === undefined || this.#reauth !== reauth) throw reauth;
+
+    this.#reauth = undefined;
+    this.#generation++;
+    this.#adopt(changed, undefined);
+    if (!this.#isUsable(changed)) return this.#refreshShared(reason);
+
+    this.emit('refresh', {
+      reason,
+      source: 'store',
+      tokens: changed,
+      idExpiresAt: new Date(changed.idExpiresAt),
+    });
+    return changed;
+  }
+
   async #runRefresh(reason: RefreshReason): Promise<TokenSet> {
     const from = this.#requireCurrent();
     const generation = this.#generation;
@@ -282,7 +312,7 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
     const timer = setTimeout(() => controller.abort(new RefreshTimeoutError(timeoutMs)), timeoutMs);
     try {
       const outcome = await raceSignal(
-        this.#refreshUnderLock(from, reason, controller.signal, Date.now() + timeoutMs),
+        this.#refreshUnderLock(from, reason, controller.signal, Date.now() + timeoutMs, generation),
         controller.signal,
       );
       this.#assertOpen();
@@ -365,6 +395,7 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
     reason: RefreshReason,
     signal: AbortSignal,
     deadline: number,
+    generation: number,
   ): Promise<Outcome> {
     const work = async (): Promise<Outcome> => {
       // While this one waited for the lock, another process may have refreshed, or an operator
@@ -384,7 +415,8 @@ export class GeckoAuth extends Emitter<GeckoAuthEvents> {
         deadline,
         onRetry: (error, delay) => this.emit('error', { error, reason, retryInMs: delay }),
       });
-      await this.#save(result.tokens);
+      // A set installed by setTokens meanwhile must not be overwritten in the shared store.
+      if (generation === this.#generation) await this.#save(result.tokens);
       return { ...result, source: 'endpoint' };
     };
 

@@ -148,6 +148,7 @@ export class GeckoClient {
     }
     const verb = method.toUpperCase();
     const url = this.#resolve(path, options.query);
+    validateClientOptions(options);
     const timeoutMs = options.timeout ?? this.#options.timeout ?? DEFAULT_TIMEOUT_MS;
     const lifetime = requestSignal(timeoutMs, [this.#clientSignal(), options.signal]);
     try {
@@ -350,8 +351,10 @@ function encodeBody(body: unknown): {
   return { payload: JSON.stringify(body), contentType: 'application/json' };
 }
 
-function validateClientOptions(options: GeckoClientOptions): void {
-  const { signal, timeout, retries, maxResponseBytes, fetch } = options;
+/** Checks a client's options, and the same-named options of one request. */
+function validateClientOptions(options: GeckoClientOptions | RequestOptions): void {
+  const { signal, timeout, retries } = options;
+  const { maxResponseBytes, fetch } = options as GeckoClientOptions;
   // `typeof` first: `instanceof AbortSignal` is the slow check, and most signals are functions
   // (lazy per-request signals) or absent.
   if (signal !== undefined && typeof signal !== 'function' && !(signal instanceof AbortSignal)) {

@@ -38,6 +38,7 @@ export {
   type GeckoAuthOptions,
 } from './options.js';
 export { parseRefreshResponse, type RefreshResponseParser } from './refresh-response.js';
+export { redactSecrets } from './redact.js';
 export { MemoryStore, type SaveOptions, type TokenStore } from './store.js';
 export { TokenSet, type GeckoTokens } from './tokens.js';
 export { DEFAULT_REFRESH_URL, isLoopbackHost, regionApiUrl } from './urls.js';

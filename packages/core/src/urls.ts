@@ -28,7 +28,8 @@ export function parseServiceUrl(value: unknown, option: string, allowInsecure: b
   if (url.username !== '' || url.password !== '') {
     throw new TypeError(`\`${option}\` must not contain credentials.`);
   }
-  if (url.search !== '' || url.hash !== '') {
+  // `href`, not `search`/`hash`: those are empty for a bare trailing `?` or `#`.
+  if (/[?#]/.test(url.href)) {
     throw new TypeError(`\`${option}\` must not have a query string or a fragment.`);
   }
   if (url.protocol === 'https:') return url;

@@ -85,6 +85,44 @@ describe('a replaced API token', () => {
   });
 });
 
+describe('a replaced API token, across processes in re-auth-required', () => {
+  it('a sibling already in re-auth-required picks the new token up from the store', async () => {
+    const emu = await emulator();
+    const path = await tokenFile();
+    const old = await emu.issueTokens({ subject: 'old' });
+    const a = authFor(emu, old, { store: new FileStore(path) });
+    const b = authFor(emu, old, { store: new FileStore(path) });
+    emu.revoke(old.refresh);
+    emu.clock.advance(DAY + HOUR);
+    await expect(b.getIdToken()).rejects.toBeInstanceOf(ReauthRequiredError);
+    await expect(a.getIdToken()).rejects.toBeInstanceOf(ReauthRequiredError);
+
+    await a.setTokens(await emu.issueTokens({ subject: 'new' }));
+    // The sibling looks in the store at most every few seconds while in re-auth-required.
+    emu.clock.advance(10_000);
+    await expect(b.client().get('/forms/1')).resolves.toMatchObject({ id: 1 });
+    expect(b.status).toBe('ready');
+  });
+
+  it('setTokens wins over a refresh of the replaced set that is still running', async () => {
+    const emu = await emulator();
+    const path = await tokenFile();
+    const old = await emu.issueTokens({ subject: 'old' });
+    const replacement = await emu.issueTokens({ subject: 'new' });
+    const auth = authFor(emu, old, { store: new FileStore(path) });
+    await auth.getIdToken();
+    emu.fault('refresh', { delayMs: 500 });
+    const refreshing = auth.refresh();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await auth.setTokens(replacement);
+
+    await expect(refreshing).resolves.toBeDefined();
+    expect(await auth.getIdToken()).toBe(replacement.id);
+    // The old chain's refreshed set did not overwrite the new token in the shared store.
+    expect(await new FileStore(path).load()).toEqual(replacement);
+  });
+});
+
 describe('a failing lock service', () => {
   it('refreshes without the lock rather than fail every request', async () => {
     const emu = await emulator();

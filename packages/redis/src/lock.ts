@@ -7,10 +7,11 @@ import type { RedisClient } from './redis-store.js';
 
 /**
  * A healthy Redis answers a SET in milliseconds. One that takes this long is down or failing over
- * (and ioredis may be queueing commands until it returns): the lock fails, and core refreshes
- * without it rather than leave the whole fleet waiting.
+ * (and ioredis may be queueing commands until it returns): the command fails, and core goes on
+ * without the store — refreshing without the lock, keeping tokens in memory — rather than leave
+ * the whole fleet waiting.
  */
-const LOCK_COMMAND_TIMEOUT_MS = 2_000;
+export const REDIS_COMMAND_TIMEOUT_MS = 2_000;
 
 /** How the refresh lock is taken. */
 export interface LockSettings {
@@ -37,7 +38,7 @@ export async function acquireLock(
     const taken = await redisCall(
       `SET ${lockKey}`,
       () => redis.set(lockKey, owner, 'PX', ttlMs, 'NX'),
-      LOCK_COMMAND_TIMEOUT_MS,
+      REDIS_COMMAND_TIMEOUT_MS,
     );
     if (taken === 'OK') {
       if (!signal.aborted) return;

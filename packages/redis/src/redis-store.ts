@@ -4,7 +4,13 @@ import { TokenSet, type GeckoTokens, type SaveOptions, type TokenStore } from '@
 import type { Cluster, Redis } from 'ioredis';
 
 import { DEFAULT_KEY, lockKeyFor } from './keys.js';
-import { acquireLock, redisCall, releaseLock, type LockSettings } from './lock.js';
+import {
+  REDIS_COMMAND_TIMEOUT_MS,
+  acquireLock,
+  redisCall,
+  releaseLock,
+  type LockSettings,
+} from './lock.js';
 import { FOREIGN_VALUE, SAVE_SCRIPT } from './scripts.js';
 import { foreignValue, parseTokens } from './stored-tokens.js';
 
@@ -111,7 +117,11 @@ export class RedisStore implements TokenStore {
 
   /** The saved tokens, or `undefined` when the key does not exist yet. */
   async load(): Promise<GeckoTokens | undefined> {
-    const hash = await redisCall(`HGETALL ${this.key}`, () => this.#redis.hgetall(this.key));
+    const hash = await redisCall(
+      `HGETALL ${this.key}`,
+      () => this.#redis.hgetall(this.key),
+      REDIS_COMMAND_TIMEOUT_MS,
+    );
     if (Object.keys(hash).length === 0) return undefined;
 
     return parseTokens(hash['tokens'], this.key).toTokens();
@@ -123,17 +133,20 @@ export class RedisStore implements TokenStore {
    */
   async save(tokens: GeckoTokens, options: SaveOptions = {}): Promise<void> {
     const next = TokenSet.from(tokens);
-    const result = await redisCall(`save to ${this.key}`, () =>
-      this.#redis.eval(
-        SAVE_SCRIPT,
-        1,
-        this.key,
-        JSON.stringify(next.toTokens()),
-        next.idIssuedAt ?? '',
-        next.idExpiresAt,
-        new Date().toISOString(),
-        options.replace === true ? '1' : '0',
-      ),
+    const result = await redisCall(
+      `save to ${this.key}`,
+      () =>
+        this.#redis.eval(
+          SAVE_SCRIPT,
+          1,
+          this.key,
+          JSON.stringify(next.toTokens()),
+          next.idIssuedAt ?? '',
+          next.idExpiresAt,
+          new Date().toISOString(),
+          options.replace === true ? '1' : '0',
+        ),
+      REDIS_COMMAND_TIMEOUT_MS,
     );
     if (result === FOREIGN_VALUE) throw foreignValue(this.key);
   }

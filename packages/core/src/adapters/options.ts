@@ -1,5 +1,6 @@
 import type { GeckoAuth } from '../auth.js';
 import type { GeckoClientOptions } from '../client.js';
+import { MAX_TIMER_MS } from '../retry.js';
 
 /**
  * Options shared by the framework adapters (`@gecko-auth/express`, `koa`, `hono`). `Input` is
@@ -43,9 +44,9 @@ export function prepareAdapter<Input>(options: AdapterOptions<Input>): PreparedA
   if (typeof requireToken !== 'boolean') throw new TypeError('`requireToken` must be a boolean.');
   if (
     timeout !== undefined &&
-    (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1)
+    (typeof timeout !== 'number' || !(timeout >= 1 && timeout <= MAX_TIMER_MS))
   ) {
-    throw new TypeError('`timeout` must be a finite number of milliseconds ≥ 1.');
+    throw new TypeError(`\`timeout\` must be a number of milliseconds from 1 to ${MAX_TIMER_MS}.`);
   }
 
   const clientOptions = timeout === undefined ? {} : { timeout };
