@@ -82,6 +82,30 @@ describe.skipIf(url === '')('RedisStore', () => {
     silent.close();
   });
 
+  it('a silent Redis does not fail requests: GeckoAuth refreshes and serves without it', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const stalled = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: null });
+    const store = new RedisStore({ redis: stalled, key: uniqueKey() });
+    const auth = new GeckoAuth({
+      tokens: older,
+      store,
+      apiUrl: emu.apiUrl,
+      refreshUrl: emu.refreshUrl,
+      clock: emu.clock,
+    });
+    const reasons: string[] = [];
+    auth.on('error', (event) => reasons.push(event.reason));
+    emu.clock.advance(25 * 60 * 60 * 1000);
+
+    await expect(auth.client().get('/forms/1')).resolves.toMatchObject({ id: 1 });
+    expect(reasons).toEqual(expect.arrayContaining(['load', 'lock', 'save']));
+    auth.close();
+    stalled.disconnect();
+    silent.close();
+  });
+
   it('refuses a key holding something else, naming it, and leaves it untouched', async () => {
     const key = uniqueKey();
     const redis = inspector(url);
