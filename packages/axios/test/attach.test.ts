@@ -1,30 +1,11 @@
 import axios from 'axios';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attachGeckoAuth, createGeckoAxios } from '../src/index.ts';
-import {
-  apiLog,
-  authFor,
-  startEmulator,
-  startForeignHost,
-  type Emulator,
-  type ForeignHost,
-} from './helpers.ts';
+import { apiLog, authFor, type Emulator, type ForeignHost, useServers } from './helpers.ts';
 
 let emu: Emulator;
 let foreign: ForeignHost;
-
-beforeAll(async () => {
-  emu = await startEmulator({ forms: 40 });
-  foreign = await startForeignHost();
-});
-afterAll(async () => {
-  await Promise.all([emu.close(), foreign.close()]);
-});
-beforeEach(() => {
-  emu.clearFaults();
-  emu.resetStats();
-  foreign.seen.length = 0;
-});
+useServers((servers) => ({ emu, foreign } = servers));
 
 describe('createGeckoAxios', () => {
   it('lists forms with the ID token, from baseURL = apiUrl and Accept: application/json', async () => {

@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RefreshTimeoutError } from '@gecko-auth/core';
 import { createGeckoAxios } from '../src/index.ts';
 import {
@@ -7,21 +7,13 @@ import {
   apiLog,
   authFor,
   currentId,
-  startEmulator,
   until,
   type Emulator,
+  useServers,
 } from './helpers.ts';
 
 let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ forms: 40 });
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.clearFaults();
-  emu.resetStats();
-});
+useServers((servers) => ({ emu } = servers));
 
 // Core gives up on a hung refresh after refreshTimeout and rejects with RefreshTimeoutError; a
 // request that ignored its own signal or timeout would reject with that, not the axios error.

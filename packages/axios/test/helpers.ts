@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GeckoAuth, type GeckoAuthOptions } from '@gecko-auth/core';
@@ -86,4 +87,30 @@ export function apiLog(emu: Emulator): [string, string | undefined][] {
   return emu.stats.requests
     .filter((entry) => entry.server === 'api')
     .map((entry) => [entry.path, entry.authorization?.replace(/^Bearer /, '')]);
+}
+
+/** The servers a test file shares: the emulator (40 forms) and a foreign host. */
+export interface SharedServers {
+  emu: Emulator;
+  foreign: ForeignHost;
+}
+
+/**
+ * Start the shared servers before the file's tests, hand them to `assign`, reset faults, stats and
+ * the foreign host's log before each test, and close them after the file.
+ */
+export function useServers(assign: (servers: SharedServers) => void): void {
+  let servers: SharedServers | undefined;
+  beforeAll(async () => {
+    servers = { emu: await startEmulator({ forms: 40 }), foreign: await startForeignHost() };
+    assign(servers);
+  });
+  afterAll(async () => {
+    await Promise.all([servers?.emu.close(), servers?.foreign.close()]);
+  });
+  beforeEach(() => {
+    servers?.emu.clearFaults();
+    servers?.emu.resetStats();
+    if (servers !== undefined) servers.foreign.seen.length = 0;
+  });
 }

@@ -1,33 +1,20 @@
 import { inspect } from 'node:util';
 import axios, { type InternalAxiosRequestConfig } from 'axios';
 import type { TokenSource } from '@gecko-auth/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attachGeckoAuth, createGeckoAxios } from '../src/index.ts';
 import {
   apiLog,
   authFor,
   currentId,
-  startEmulator,
-  startForeignHost,
   type Emulator,
   type ForeignHost,
+  useServers,
 } from './helpers.ts';
 
 let emu: Emulator;
 let foreign: ForeignHost;
-
-beforeAll(async () => {
-  emu = await startEmulator({ forms: 40 });
-  foreign = await startForeignHost();
-});
-afterAll(async () => {
-  await Promise.all([emu.close(), foreign.close()]);
-});
-beforeEach(() => {
-  emu.clearFaults();
-  emu.resetStats();
-  foreign.seen.length = 0;
-});
+useServers((servers) => ({ emu, foreign } = servers));
 
 /** A user response interceptor in the common `r => r.data` style that counts its calls. */
 function unwrapData(instance: { interceptors: typeof axios.interceptors }) {

@@ -3,16 +3,15 @@ import type { LookupFunction } from 'node:net';
 import { inspect } from 'node:util';
 import latestAxios, { type AxiosStatic } from 'axios';
 import floorAxios from 'axios-floor';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attachGeckoAuth } from '../src/index.ts';
 import {
   apiLog,
   authFor,
   currentId,
-  startEmulator,
-  startForeignHost,
   type Emulator,
   type ForeignHost,
+  useServers,
 } from './helpers.ts';
 
 // The same scenarios against the oldest axios the peer range allows (1.6.0) and the newest.
@@ -21,19 +20,7 @@ import {
 
 let emu: Emulator;
 let foreign: ForeignHost;
-
-beforeAll(async () => {
-  emu = await startEmulator({ forms: 40 });
-  foreign = await startForeignHost();
-});
-afterAll(async () => {
-  await Promise.all([emu.close(), foreign.close()]);
-});
-beforeEach(() => {
-  emu.clearFaults();
-  emu.resetStats();
-  foreign.seen.length = 0;
-});
+useServers((servers) => ({ emu, foreign } = servers));
 
 /** Resolves localhost and every *.localhost name to 127.0.0.1, where the emulator listens. */
 const toLoopback: LookupFunction = (_hostname, options, callback) => {

@@ -1,31 +1,18 @@
 import axios from 'axios';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createGeckoAxios } from '../src/index.ts';
 import {
   apiLog,
   authFor,
   currentId,
-  startEmulator,
-  startForeignHost,
   type Emulator,
   type ForeignHost,
+  useServers,
 } from './helpers.ts';
 
 let emu: Emulator;
 let foreign: ForeignHost;
-
-beforeAll(async () => {
-  emu = await startEmulator({ forms: 40 });
-  foreign = await startForeignHost();
-});
-afterAll(async () => {
-  await Promise.all([emu.close(), foreign.close()]);
-});
-beforeEach(() => {
-  emu.clearFaults();
-  emu.resetStats();
-  foreign.seen.length = 0;
-});
+useServers((servers) => ({ emu, foreign } = servers));
 
 describe('redirects', () => {
   it('a redirect from the API to another origin does not carry the ID token', async () => {

@@ -1,5 +1,5 @@
 import axios, { type AxiosResponse } from 'axios';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GeckoAuth, ReauthRequiredError, RefreshError, type TokenSource } from '@gecko-auth/core';
 import { attachGeckoAuth, createGeckoAxios } from '../src/index.ts';
 import {
@@ -7,21 +7,13 @@ import {
   apiLog,
   authFor,
   currentId,
-  startEmulator,
   until,
   type Emulator,
+  useServers,
 } from './helpers.ts';
 
 let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ forms: 40 });
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.clearFaults();
-  emu.resetStats();
-});
+useServers((servers) => ({ emu } = servers));
 
 describe('a 401 from the API', () => {
   it('refreshes once and retries once with the new token', async () => {

@@ -9,32 +9,20 @@ import axios, {
 import floorAxios from 'axios-floor';
 import type { GeckoAuth } from '@gecko-auth/core';
 import type { Fault } from '@gecko-auth/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attachGeckoAuth, createGeckoAxios } from '../src/index.ts';
 import {
   authFor,
   currentId,
-  startEmulator,
-  startForeignHost,
   until,
   type Emulator,
   type ForeignHost,
+  useServers,
 } from './helpers.ts';
 
 let emu: Emulator;
 let foreign: ForeignHost;
-
-beforeAll(async () => {
-  emu = await startEmulator({ forms: 40 });
-  foreign = await startForeignHost();
-});
-afterAll(async () => {
-  await Promise.all([emu.close(), foreign.close()]);
-});
-beforeEach(() => {
-  emu.clearFaults();
-  emu.resetStats();
-});
+useServers((servers) => ({ emu, foreign } = servers));
 
 /** Everything a logger is likely to print of a caught value. */
 function printed(value: unknown): string {
